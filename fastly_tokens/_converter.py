@@ -1,0 +1,103 @@
+"""The one cattrs converter that turns Fastly's JSON into our models.
+
+Its primitive hooks are strict: cattrs would otherwise turn ``None`` into ``'None'`` for a
+``str`` field, or ``12`` into ``'12'``. ``strict_converter`` is its twin that also forbids
+unknown keys; the test suite structures the fake's fixtures with it so they cannot drift from
+the models, while users get the tolerant one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import cattrs
+
+from ._models import Scope, ScopeSet
+
+__all__ = ["converter", "make_converter", "strict_converter"]
+
+_KNOWN_SCOPES = {s.value: s for s in Scope}
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _structure_strings(value: Any, _: type) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"expected an array of strings, got {type(value).__name__}")
+    return tuple(_structure_str(item, str) for item in value)
+
+
+def _structure_optional_strings(value: Any, _: type) -> tuple[str, ...] | None:
+    return None if value is None else _structure_strings(value, tuple)
+
+
+def _structure_scope(value: Any, _: type) -> ScopeSet:
+    """Parse Fastly's space-joined scope string, keeping scopes we do not know as ``str``."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, list | tuple):
+        parts = [_structure_str(item, str) for item in value]
+    else:
+        parts = _structure_str(value, str).split()
+    return frozenset(_KNOWN_SCOPES.get(part, part) for part in parts)
+
+
+def _structure_datetime(value: Any, _: type) -> datetime:
+    """Read an ISO-8601 timestamp (Fastly sends ``...Z``) as an aware UTC datetime."""
+    parsed = datetime.fromisoformat(_structure_str(value, str))
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _structure_optional_datetime(value: Any, _: type) -> datetime | None:
+    if value is None or value == "":
+        return None
+    return _structure_datetime(value, datetime)
+
+
+def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
+    """Build a converter with our strict hooks; ``forbid_extra_keys`` makes the test twin."""
+    conv = cattrs.Converter(forbid_extra_keys=forbid_extra_keys)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(datetime, _structure_datetime)
+    exact: dict[Any, Any] = {
+        datetime | None: _structure_optional_datetime,
+        tuple[str, ...]: _structure_strings,
+        tuple[str, ...] | None: _structure_optional_strings,
+        ScopeSet: _structure_scope,
+    }
+    for type_, hook in exact.items():
+        # Generic aliases are not classes, so they dispatch on equality, not singledispatch.
+        conv.register_structure_hook_func(_is(type_), hook)
+    conv.register_unstructure_hook(datetime, _unstructure_datetime)
+    conv.register_unstructure_hook_func(_is(ScopeSet), _unstructure_scope)
+    return conv
+
+
+def _is(expected: Any) -> Callable[[Any], bool]:
+    return lambda type_: bool(type_ == expected)
+
+
+def _unstructure_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _unstructure_scope(scopes: ScopeSet) -> str:
+    """Write scopes back as Fastly does: one space-joined string."""
+    return " ".join(sorted(scopes))
+
+
+converter = make_converter()
+"""The tolerant converter the client uses: unknown keys are ignored."""
+
+strict_converter = make_converter(forbid_extra_keys=True)
+"""The test twin: unknown keys are an error, so fixtures cannot drift from the models."""

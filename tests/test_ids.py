@@ -1,0 +1,26 @@
+"""Ids are checked before a request is built: a bad one raises ValueError and sends nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from fastly_tokens._ids import check_id, is_valid_id
+
+BAD_IDS = ["", "../x", "a/b", "a b", " abc", "abc\n", "tökén", "a?b=c", "a#b", "%2e%2e", "x" * 65]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_bad_id_raises_value_error_naming_the_parameter(bad: str) -> None:
+    with pytest.raises(ValueError, match="token_id"):
+        check_id(bad, "token_id")
+    assert not is_valid_id(bad)
+
+
+@pytest.mark.parametrize("good", ["5Yo3XXnrQpjc20u0ybrf2g", "a", "A1", "x" * 64])
+def test_good_id_passes_through(good: str) -> None:
+    assert check_id(good, "token_id") == good
+
+
+def test_non_string_id_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="customer_id"):
+        check_id(12345, "customer_id")
