@@ -1,0 +1,29 @@
+"""A faithful in-memory fake of the Fastly tokens API, for tests, demos and benchmarks.
+
+``FakeFastly`` serves the eight user-token endpoints over real loopback HTTP with
+Fastly's status codes, bodies, headers and hourly write budget, plus switchable
+faults. The ``fake_fastly`` pytest fixture and ``python -m fastly_tokens.testing``
+serve one without any async plumbing.
+"""
+
+from ._budget import Budget, RateLimiter
+from ._faults import Fault, FaultKind, Faults
+from ._log import RecordedRequest
+from ._records import FakeCustomer, FakeToken, FakeUser
+from ._seed import DEMO_PASSWORD, DEMO_USERNAME
+from ._server import FakeFastly
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USERNAME",
+    "Budget",
+    "FakeCustomer",
+    "FakeFastly",
+    "FakeToken",
+    "FakeUser",
+    "Fault",
+    "FaultKind",
+    "Faults",
+    "RateLimiter",
+    "RecordedRequest",
+]

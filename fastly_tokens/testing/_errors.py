@@ -1,0 +1,51 @@
+"""The error replies the fake sends, as one exception the handlers turn into JSON.
+
+Messages are the ones seen from the real API where a source exists (see
+``fastly-tokens-api.md`` section 3); the rest are marked as our own wording.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MSG_BAD_CREDENTIALS = "Provided credentials are missing or invalid"
+MSG_READ_ONLY = "Read only tokens are not allowed to access this endpoint."
+MSG_RATE_LIMITED = (
+    "You have exceeded your hourly rate limit. "
+    "Please contact support@fastly.com if you think this is a mistake."
+)
+MSG_NOT_FOUND = "Record not found"
+# Our wording: Fastly's text for these cases is not recorded anywhere.
+MSG_FORBIDDEN_TOKEN = "You are not authorized to access this token"  # noqa: S105 - a message
+MSG_FORBIDDEN_CUSTOMER = "You are not authorized to access this customer's tokens"
+MSG_BAD_REQUEST = "Bad request"
+MSG_UNSUPPORTED_MEDIA = "Unsupported Media Type"
+MSG_TOO_MANY = "Too many tokens in bulk request"
+MSG_INVALID_EXPIRY = "Invalid expires_at"
+
+
+class ApiError(Exception):
+    """A non-2xx reply: its status and the JSON body Fastly would send."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status, body)
+        self.status = status
+        self.body = body
+
+    @classmethod
+    def msg(cls, status: int, msg: str, detail: str | None = None) -> ApiError:
+        """Build the legacy ``{"msg", "detail"}`` shape the token endpoints use."""
+        body: dict[str, Any] = {"msg": msg}
+        if detail is not None:
+            body["detail"] = detail
+        return cls(status, body)
+
+    @classmethod
+    def code(cls, code: str) -> ApiError:
+        """Build POST /tokens' 400 shape, ``{"code": ...}`` (``InlineResponse400``)."""
+        return cls(400, {"code": code})
+
+    @classmethod
+    def not_found(cls, token_id: str) -> ApiError:
+        """Build the 404 for a token that is gone, never existed, or is another customer's."""
+        return cls.msg(404, MSG_NOT_FOUND, f"Cannot find token '{token_id}'")

@@ -1,0 +1,260 @@
+"""``FakeFastly``: the fake's configuration, lifecycle, and test-facing helpers."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from types import TracebackType
+
+from aiohttp import web
+
+from ._app import build_app
+from ._budget import RateLimiter
+from ._faults import Faults
+from ._log import RecordedRequest
+from ._records import FakeCustomer, FakeToken, FakeUser, new_id
+from ._seed import DEMO_PASSWORD, seed_tokens, seed_world
+from ._state import Store
+from ._thread import serve_in_thread
+
+
+class FakeFastly:
+    """A faithful in-memory Fastly tokens API, served over real HTTP on loopback.
+
+    Use it as ``async with FakeFastly() as fake``, through :meth:`serve_in_thread`
+    from sync code, or mount :meth:`make_app` on aiohttp's test server. It starts
+    seeded: see ``user``/``key``, ``superuser``/``superuser_key`` and
+    ``foreign_token_id``; ``username``/``password`` are what POST /tokens accepts.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        key: str | None = None,
+        seed_tokens: int = 0,
+        seed: int | None = None,
+        rate_limit: int = 1000,
+        window: float = 3600.0,
+        bulk_max: int | None = None,
+        bulk_partial: bool = False,
+        retry_after: bool = False,
+        latency: float = 0.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.bulk_max = bulk_max
+        self.bulk_partial = bulk_partial
+        self.retry_after = retry_after
+        self.latency = latency
+        self.clock = clock
+        self.limiter = RateLimiter(rate_limit, window)
+        self.store = Store(clock, self.limiter)
+        self.faults = Faults(seed)
+        self.requests: list[RecordedRequest] = []
+        self._runner: web.AppRunner | None = None
+        self._base_url: str | None = None
+
+        world = seed_world(self.store, key=key)
+        self.customer_id = world.customer.id
+        self.user = world.user
+        self.username = world.user.username
+        self.password = DEMO_PASSWORD
+        self.key = world.token.access_token
+        self.token_id = world.token.id
+        self.superuser = world.superuser
+        self.superuser_username = world.superuser.username
+        self.superuser_key = world.superuser_token.access_token
+        self.superuser_token_id = world.superuser_token.id
+        self.foreign_customer_id = world.foreign_customer.id
+        self.foreign_user = world.foreign_user
+        self.foreign_key = world.foreign_token.access_token
+        self.foreign_token_id = world.foreign_token.id
+        self.seeded_tokens = seed_tokens_for(self.store, self.user, seed_tokens, seed)
+
+    # -- serving -------------------------------------------------------------------
+
+    def make_app(self) -> web.Application:
+        """Build a fresh aiohttp application over this fake's state (for aiohttp test servers)."""
+        return build_app(self)
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the running server."""
+        if self._base_url is None:
+            raise RuntimeError("FakeFastly is not running; use 'async with' or start()")
+        return self._base_url
+
+    @property
+    def running(self) -> bool:
+        """Whether :meth:`start` has run and :meth:`close` has not."""
+        return self._runner is not None
+
+    async def start(self) -> None:
+        """Serve on ``host:port`` (port 0 picks a free one) in the running loop."""
+        if self._runner is not None:
+            raise RuntimeError("FakeFastly is already running")
+        runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        host, port = runner.addresses[0][:2]
+        self._runner = runner
+        self._base_url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+
+    async def close(self) -> None:
+        """Stop serving and close every connection; safe to call twice."""
+        runner, self._runner, self._base_url = self._runner, None, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeFastly:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def serve_in_thread(self) -> AbstractContextManager[FakeFastly]:
+        """Serve from a background thread with its own loop, for sync code and tests."""
+        return serve_in_thread(self)
+
+    # -- adding state ----------------------------------------------------------------
+
+    def add_customer(self, name: str | None = None) -> FakeCustomer:
+        """Add a customer (account)."""
+        with self.store.lock:
+            return self.store.add_customer(name)
+
+    def add_user(
+        self,
+        customer_id: str | None = None,
+        *,
+        superuser: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        otp: str | None = None,
+    ) -> FakeUser:
+        """Add a user (default: to the seeded customer, with the demo password).
+
+        With ``otp`` set, POST /tokens also needs a matching ``Fastly-OTP`` header.
+        """
+        with self.store.lock:
+            return self.store.add_user(
+                customer_id or self.customer_id,
+                username=username or f"user-{new_id()[:8].lower()}@example.com",
+                password=password or DEMO_PASSWORD,
+                superuser=superuser,
+                otp=otp,
+            )
+
+    def add_token(
+        self,
+        user: FakeUser | None = None,
+        *,
+        name: str = "",
+        scope: str | Iterable[str] = "global",
+        services: Iterable[str] = (),
+        expires_at: datetime | float | None = None,
+        created_at: datetime | float | None = None,
+        last_used_at: datetime | float | None = None,
+        ip: str | None = None,
+        user_agent: str | None = None,
+        access_token: str | None = None,
+    ) -> FakeToken:
+        """Add a token for ``user`` (default: the seeded user); times are UTC or epoch."""
+        with self.store.lock:
+            return self.store.add_token(
+                user or self.user,
+                name=name,
+                scope=scope,
+                services=services,
+                expires_at=expires_at,
+                created_at=created_at,
+                last_used_at=last_used_at,
+                ip=ip,
+                user_agent=user_agent,
+                access_token=access_token,
+            )
+
+    # -- reading and changing state ------------------------------------------------------
+
+    def token(self, token_id: str) -> FakeToken | None:
+        """Return the token with this id, revoked or not (None if it never existed)."""
+        with self.store.lock:
+            return self.store.tokens.get(token_id)
+
+    def tokens_of(self, user: FakeUser | str, *, include_revoked: bool = False) -> list[FakeToken]:
+        """Return a user's tokens in creation order (live ones unless ``include_revoked``)."""
+        user_id = user if isinstance(user, str) else user.id
+        with self.store.lock:
+            return [
+                t
+                for t in self.store.tokens.values()
+                if t.user_id == user_id and (include_revoked or not t.revoked)
+            ]
+
+    def is_revoked(self, token_id: str) -> bool:
+        """Whether a token has been revoked; KeyError if it never existed."""
+        with self.store.lock:
+            return self.store.tokens[token_id].revoked
+
+    def revoke(self, token_id: str) -> None:
+        """Revoke a token behind the API's back."""
+        with self.store.lock:
+            self.store.revoke(self.store.tokens[token_id])
+
+    def expire(self, token_id: str) -> None:
+        """Make a token expire now (by the fake's clock)."""
+        with self.store.lock:
+            self.store.tokens[token_id].expires_at = self.store.now()
+
+    def rate_limit_remaining(self, user: FakeUser | str) -> int:
+        """Return the writes the user has left in the current window (spends nothing)."""
+        user_id = user if isinstance(user, str) else user.id
+        with self.store.lock:
+            return self.limiter.peek(user_id, self.clock()).remaining
+
+    def reset_rate_limits(self) -> None:
+        """Give every user a full budget again."""
+        with self.store.lock:
+            self.limiter.clear()
+
+    def reset_requests(self) -> None:
+        """Forget the request log."""
+        self.requests.clear()
+
+    def requests_matching(
+        self, method: str | None = None, path: str | None = None
+    ) -> list[RecordedRequest]:
+        """Return logged requests by method and/or path (a trailing ``*`` is a prefix)."""
+        return [
+            r
+            for r in list(self.requests)
+            if (method is None or r.method == method.upper())
+            and (
+                path is None
+                or (r.path.startswith(path[:-1]) if path.endswith("*") else r.path == path)
+            )
+        ]
+
+
+def seed_tokens_for(store: Store, user: FakeUser, count: int, seed: int | None) -> list[FakeToken]:
+    """Add ``count`` varied tokens, deterministic for a given ``seed``."""
+    if count <= 0:
+        return []
+    rng = random.Random(seed)  # noqa: S311 - test data variety, not cryptography
+    return seed_tokens(store, user, count, rng)

@@ -1,0 +1,31 @@
+"""The ``fake_fastly`` pytest fixture, registered through the ``pytest11`` entry point.
+
+The fake runs in a background thread with its own event loop, so the fixture needs
+no async pytest plugin and serves sync code (the official SDK) and async tests alike.
+Options go in a marker: ``@pytest.mark.fake_fastly(rate_limit=5, bulk_max=100)``
+takes any :class:`FakeFastly` keyword argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ._server import FakeFastly
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``fake_fastly`` marker (the suite may run with --strict-markers)."""
+    config.addinivalue_line(
+        "markers", "fake_fastly(**options): FakeFastly keyword arguments for the fixture"
+    )
+
+
+@pytest.fixture
+def fake_fastly(request: pytest.FixtureRequest) -> Iterator[FakeFastly]:
+    """Serve a fresh, seeded FakeFastly on loopback for one test; yield it running."""
+    marker = request.node.get_closest_marker("fake_fastly")
+    options = dict(marker.kwargs) if marker is not None else {}
+    with FakeFastly(**options).serve_in_thread() as fake:
+        yield fake
