@@ -1,0 +1,230 @@
+"""The aiohttp client middlewares that apply the retry policy and the rate-limit gate.
+
+Thin glue: :mod:`._retry` decides, :mod:`._ratelimit` keeps the budget; this module only
+sends, reads, releases, sleeps and logs. ``build_middlewares`` returns ``(retry, ratelimit)``,
+outermost first, so each retry passes through the gate and the concurrency bound again::
+
+    retry       loops attempts; deadline, backoff, server-directed waits
+    ratelimit   gate for writes, client-wide semaphore, budget read from every response
+    aiohttp     connect, send, read the status line and headers
+
+The retry middleware never raises :class:`~fastly_tokens.RateLimitError` for a 429 itself: when
+the wait is beyond ``max_wait`` or the deadline it returns the 429 response unretried, and the
+client turns it into the error (its ``retry_after`` from :func:`._retry.server_wait`). The gate
+does raise it, without sending, when the budget is already known to be spent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+
+import aiohttp
+import attrs
+
+from ._ratelimit import READ_METHODS, RateLimitGate, parse_rate_limit
+from ._retry import RetryPolicy, decide, maybe_reached_server, retry_after
+
+__all__ = ["CALL_RECORD", "CallRecord", "ConnectionLostError", "build_middlewares"]
+
+log = logging.getLogger("fastly_tokens")
+
+_LONG_WAIT = 5.0  # seconds; a longer wait is logged at WARNING before it starts
+
+
+@attrs.define
+class CallRecord:
+    """What happened to one call across its attempts, for the client to read afterwards.
+
+    ``maybe_applied`` is set when an attempt failed after the request could have reached
+    Fastly (a drop after sending, a read timeout, a 5xx): a DELETE that then answers 404 was
+    most likely carried out by that earlier attempt, so the token is already gone.
+    """
+
+    attempts: int = 0
+    maybe_applied: bool = False
+
+
+#: The client puts a fresh :class:`CallRecord` here before each call; the retry middleware
+#: mutates it in place (never re-sets the variable) so it survives context copies.
+CALL_RECORD: ContextVar[CallRecord | None] = ContextVar("fastly_tokens_call", default=None)
+
+# When the current call must be over (epoch seconds), for the gate: set by the retry middleware.
+_DEADLINE: ContextVar[float | None] = ContextVar("fastly_tokens_deadline", default=None)
+
+
+class ConnectionLostError(aiohttp.ClientConnectionError):
+    """The connection broke on the last attempt the retry policy allowed.
+
+    Raised in place of aiohttp's ``ServerDisconnectedError`` or ``ClientOSError``, which the
+    original is kept as ``__cause__`` of: for those two types aiohttp replays an idempotent
+    request once more outside the middlewares, which would overrun ``attempts`` and the
+    deadline (and turn ``RetryPolicy(attempts=1)`` into two attempts).
+    """
+
+
+def _final(exc: Exception) -> Exception:
+    """Pick the exception to raise when giving up on ``exc``: one aiohttp will not replay."""
+    replayed = isinstance(exc, aiohttp.ServerDisconnectedError) or (
+        isinstance(exc, aiohttp.ClientOSError) and not isinstance(exc, aiohttp.ClientConnectorError)
+    )
+    if not replayed:
+        return exc
+    lost = ConnectionLostError(str(exc) or type(exc).__name__)
+    lost.__cause__ = exc
+    return lost
+
+
+async def _attempt(
+    req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType, budget: float
+) -> aiohttp.ClientResponse | Exception:
+    """Send once and read the whole body, within ``budget`` seconds; the response or the error.
+
+    Reading here means a connection dropped mid-body counts as a failed attempt. aiohttp
+    closes the connection of a request or read that fails or is cancelled, so nothing leaks.
+    """
+    try:
+        async with asyncio.timeout(budget if math.isfinite(budget) else None):
+            resp = await handler(req)
+            await resp.read()  # on any error, read() closes the response itself
+    except Exception as exc:  # the policy decides; cancellation is not caught
+        return exc
+    return resp
+
+
+def _retry_middleware(
+    policy: RetryPolicy,
+    clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+    rand: Callable[[], float],
+) -> aiohttp.ClientMiddlewareType:
+    async def retry(
+        req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        method, path = req.method, req.url.path
+        record = CALL_RECORD.get()
+        started = clock()
+        deadline_at = started + policy.deadline
+        token = _DEADLINE.set(deadline_at)
+        try:
+            attempt = 0
+            while True:
+                attempt += 1
+                if record is not None:
+                    record.attempts += 1
+                outcome = await _attempt(req, handler, deadline_at - clock())
+                now = clock()
+                if isinstance(outcome, Exception):
+                    if record is not None and maybe_reached_server(outcome):
+                        record.maybe_applied = True
+                    what = type(outcome).__name__
+                    decision = decide(
+                        policy,
+                        method=method,
+                        attempt=attempt,
+                        started=started,
+                        now=now,
+                        exc=outcome,
+                        rand=rand(),
+                    )
+                    if not decision.retry:
+                        log.debug(
+                            "%s %s: %s on attempt %d, not retried: %s",
+                            *(method, path, what, attempt, decision.reason),
+                        )
+                        raise _final(outcome)
+                else:
+                    if record is not None and outcome.status >= 500:
+                        record.maybe_applied = True
+                    what = str(outcome.status)
+                    decision = decide(
+                        policy,
+                        method=method,
+                        attempt=attempt,
+                        started=started,
+                        now=now,
+                        status=outcome.status,
+                        headers=outcome.headers,
+                        rand=rand(),
+                    )
+                    if not decision.retry:
+                        if outcome.status >= 400:
+                            log.debug(
+                                "%s %s: %s on attempt %d, not retried: %s (wait %.1f s)",
+                                *(method, path, what, attempt, decision.reason, decision.wait),
+                            )
+                        return outcome
+                    outcome.release()
+                level = logging.WARNING if decision.wait > _LONG_WAIT else logging.INFO
+                log.log(
+                    level,
+                    "%s %s: %s on attempt %d, retrying in %.2f s%s",
+                    *(method, path, what, attempt, decision.wait),
+                    " as the server asked" if decision.server_directed else "",
+                )
+                await sleep(decision.wait)
+        finally:
+            _DEADLINE.reset(token)
+
+    return retry
+
+
+def _observe(gate: RateLimitGate, method: str, resp: aiohttp.ClientResponse, now: float) -> None:
+    """Feed one response's rate-limit figures to the gate; a 429 arms it for every task."""
+    remaining, reset = parse_rate_limit(resp.headers)
+    if resp.status == 429:
+        if reset is None:
+            wait = retry_after(resp.headers, now)
+            reset = None if wait is None else now + wait
+        gate.arm(reset)
+    elif remaining is not None or reset is not None:
+        gate.update(remaining, reset)
+    elif resp.status < 400 and method.upper() not in READ_METHODS:
+        gate.note_unmetered()
+
+
+def _ratelimit_middleware(
+    gate: RateLimitGate, semaphore: asyncio.Semaphore, clock: Callable[[], float]
+) -> aiohttp.ClientMiddlewareType:
+    async def ratelimit(
+        req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        method = req.method
+        # The gate first: a write waiting for the reset must not hold a slot a read could use.
+        async with gate.slot(method, req.url.path, deadline=_DEADLINE.get()), semaphore:
+            resp = await handler(req)
+            _observe(gate, method, resp, clock())
+            # Read under the semaphore, so requests queue here rather than in the connector's
+            # pool, where the wait would count against the connect timeout.
+            await resp.read()
+            return resp
+
+    return ratelimit
+
+
+def build_middlewares(
+    *,
+    policy: RetryPolicy,
+    gate: RateLimitGate,
+    max_concurrency: int,
+    clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+    rand: Callable[[], float] = random.random,
+) -> tuple[aiohttp.ClientMiddlewareType, ...]:
+    """Build the client's middlewares, ``(retry, ratelimit)``, outermost first.
+
+    Pass them to one ``ClientSession`` (or per request). ``max_concurrency`` bounds the
+    attempts in flight across the client; give the connector the same ``limit``. ``clock``
+    (epoch seconds), ``sleep`` and ``rand`` are injected so tests control time and jitter.
+    """
+    if max_concurrency < 1:
+        raise ValueError(f"max_concurrency must be >= 1, not {max_concurrency!r}")
+    semaphore = asyncio.Semaphore(max_concurrency)
+    return (
+        _retry_middleware(policy, clock, sleep, rand),
+        _ratelimit_middleware(gate, semaphore, clock),
+    )

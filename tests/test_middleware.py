@@ -1,0 +1,574 @@
+"""The retry and rate-limit middlewares against a real loopback HTTP server.
+
+The server is a small scripted aiohttp.web app: each request pops the next action queued for
+its method and path (a status, a dropped connection before or after acting, a truncated body,
+a hang), else answers from a default. Time is fake: the middlewares' clock and sleep are a
+:class:`FakeTime` shared with the server's write budget, so nothing really waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+
+import aiohttp
+import attrs
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from fastly_tokens._errors import RateLimitError
+from fastly_tokens._middleware import (
+    CALL_RECORD,
+    CallRecord,
+    ConnectionLostError,
+    build_middlewares,
+)
+from fastly_tokens._ratelimit import RateLimitGate
+from fastly_tokens._retry import RetryPolicy
+
+NOW = 1_700_000_000.0
+KEY = "SECRET-fastly-key-never-logged"
+
+Action = Callable[["Script", web.Request], Awaitable[web.StreamResponse]]
+
+
+class FakeTime:
+    """A clock and a sleep that never really sleep: a sleep moves the clock to its wake time."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+        self.sleeps: list[float] = []
+        self.hold: asyncio.Event | None = None
+        self.sleeping = asyncio.Event()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        start = self.now
+        self.sleeps.append(seconds)
+        self.sleeping.set()
+        if self.hold is not None:
+            await self.hold.wait()
+        else:
+            await asyncio.sleep(0)
+        self.now = max(self.now, start + seconds)
+
+
+@attrs.define
+class Script:
+    """What the server will answer, and what it saw."""
+
+    time: FakeTime
+    queued: defaultdict[tuple[str, str], deque[Action]] = attrs.field(
+        factory=lambda: defaultdict(deque)
+    )
+    default: dict[tuple[str, str], Action] = attrs.field(factory=dict)
+    hits: list[tuple[str, str]] = attrs.field(factory=list)
+    acted: list[tuple[str, str]] = attrs.field(factory=list)
+    statuses: list[int] = attrs.field(factory=list)
+    release: asyncio.Event = attrs.field(factory=asyncio.Event)
+    hung: asyncio.Event = attrs.field(factory=asyncio.Event)
+    # The write budget, Fastly-style: a window with a reset, counted on non-GETs only.
+    limit: int | None = None
+    remaining: int = 0
+    reset: float = NOW + 10
+    window: float = 3600.0
+
+    def queue(self, method: str, path: str, *actions: Action) -> None:
+        self.queued[method, path].extend(actions)
+
+    def count(self, method: str, path: str) -> int:
+        return self.hits.count((method, path))
+
+    def budget_headers(self, request: web.Request) -> dict[str, str]:
+        """Spend one write of the budget; the headers to send (none without a limit)."""
+        if self.limit is None or request.method == "GET":
+            return {}
+        if self.time.now >= self.reset:
+            while self.time.now >= self.reset:
+                self.reset += self.window
+            self.remaining = self.limit
+        return {
+            "Fastly-RateLimit-Remaining": str(self.remaining),
+            "Fastly-RateLimit-Reset": str(int(self.reset)),
+        }
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        key = (request.method, request.path)
+        self.hits.append(key)
+        assert request.headers.get("Fastly-Key") == KEY
+        queue = self.queued[key]
+        action = queue.popleft() if queue else self.default.get(key, answer(200))
+        return await action(self, request)
+
+
+def answer(status: int, headers: Mapping[str, str] | None = None, body: bytes = b"") -> Action:
+    """Answer ``status``; 429 unless the budget allows the write, when the script has one."""
+
+    async def act(script: Script, request: web.Request) -> web.StreamResponse:
+        budget = script.budget_headers(request)
+        final = status
+        if budget and script.remaining == 0:
+            final = 429
+            body_ = b'{"msg":"rate limit exceeded"}'
+        else:
+            body_ = body
+            if budget:
+                script.remaining -= 1
+                budget["Fastly-RateLimit-Remaining"] = str(script.remaining)
+            if final < 400:
+                script.acted.append((request.method, request.path))
+        script.statuses.append(final)
+        return web.Response(status=final, body=body_ or None, headers={**budget, **(headers or {})})
+
+    return act
+
+
+def drop(*, after_acting: bool) -> Action:
+    """Close the connection before any answer, having acted first or not."""
+
+    async def act(script: Script, request: web.Request) -> web.StreamResponse:
+        if after_acting:
+            script.acted.append((request.method, request.path))
+        assert request.transport is not None
+        request.transport.close()
+        return web.Response()
+
+    return act
+
+
+def truncated() -> Action:
+    """Promise 100 bytes, send 10, close: a connection dropped mid-body."""
+
+    async def act(script: Script, request: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse(headers={"Content-Length": "100"})
+        await resp.prepare(request)
+        await resp.write(b"x" * 10)
+        assert request.transport is not None
+        request.transport.close()
+        return resp
+
+    return act
+
+
+def hang() -> Action:
+    """Never answer until the test is over."""
+
+    async def act(script: Script, request: web.Request) -> web.StreamResponse:
+        script.hung.set()
+        await script.release.wait()
+        return web.Response()
+
+    return act
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def script(fake: FakeTime) -> Script:
+    return Script(time=fake)
+
+
+@pytest.fixture
+async def server(script: Script) -> AsyncIterator[TestServer]:
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", script.handle)
+    srv = TestServer(app, host="127.0.0.1")
+    await srv.start_server()
+    try:
+        yield srv
+    finally:
+        script.release.set()
+        await srv.close()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=16),
+        headers={"Fastly-Key": KEY},
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=5, sock_read=5),
+    ) as s:
+        yield s
+
+
+@attrs.define
+class Client:
+    """A session, a server and one set of middlewares: the pieces the real client joins."""
+
+    session: aiohttp.ClientSession
+    server: TestServer
+    gate: RateLimitGate
+    middlewares: tuple[aiohttp.ClientMiddlewareType, ...]
+
+    async def call(self, method: str, path: str) -> tuple[int, bytes]:
+        async with self.session.request(
+            method, self.server.make_url(path), middlewares=self.middlewares
+        ) as resp:
+            return resp.status, await resp.read()
+
+
+ClientFactory = Callable[..., Client]
+
+
+@pytest.fixture
+def make_client(
+    session: aiohttp.ClientSession, server: TestServer, fake: FakeTime
+) -> ClientFactory:
+    def make(policy: RetryPolicy | None = None, max_concurrency: int = 16) -> Client:
+        policy = policy or RetryPolicy(jitter=0)
+        gate = RateLimitGate(fake.clock, fake.sleep, policy.max_wait)
+        middlewares = build_middlewares(
+            policy=policy,
+            gate=gate,
+            max_concurrency=max_concurrency,
+            clock=fake.clock,
+            sleep=fake.sleep,
+            rand=lambda: 0.0,
+        )
+        return Client(session, server, gate, middlewares)
+
+    return make
+
+
+# attempts per status and method
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("GET", 503, 4),
+        ("GET", 500, 4),
+        ("GET", 502, 4),
+        ("GET", 504, 4),
+        ("GET", 408, 4),
+        ("DELETE", 503, 4),
+        ("POST", 503, 1),
+        ("POST", 500, 1),
+        ("POST", 408, 1),
+        ("GET", 404, 1),
+        ("DELETE", 400, 1),
+        ("POST", 200, 1),
+        ("DELETE", 204, 1),
+        ("GET", 429, 4),
+        ("POST", 429, 4),
+    ],
+)
+async def test_attempts_per_status_and_method(
+    make_client: ClientFactory, script: Script, fake: FakeTime, case: tuple[str, int, int]
+) -> None:
+    method, status, attempts = case
+    script.default[method, "/tokens"] = answer(status)
+    client = make_client()
+    got, _ = await client.call(method, "/tokens")
+    assert got == status
+    assert script.count(method, "/tokens") == attempts
+    assert fake.sleeps[: attempts - 1] == [0.5, 1.0, 2.0][: attempts - 1]
+
+
+async def test_success_after_a_503(make_client: ClientFactory, script: Script) -> None:
+    script.queue("GET", "/tokens/self", answer(503), answer(200, body=b'{"id":"x"}'))
+    assert await make_client().call("GET", "/tokens/self") == (200, b'{"id":"x"}')
+    assert script.count("GET", "/tokens/self") == 2
+
+
+async def test_attempts_one_turns_retrying_off(
+    make_client: ClientFactory, script: Script, fake: FakeTime
+) -> None:
+    script.default["GET", "/tokens"] = answer(503)
+    assert (await make_client(RetryPolicy(attempts=1)).call("GET", "/tokens"))[0] == 503
+    script.default["GET", "/drop"] = drop(after_acting=False)
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await make_client(RetryPolicy(attempts=1)).call("GET", "/drop")
+    assert script.count("GET", "/tokens") == 1
+    assert script.count("GET", "/drop") == 1  # aiohttp's own replay is suppressed too
+    assert fake.sleeps == []
+
+
+# dropped connections
+
+
+async def test_get_dropped_then_answered(make_client: ClientFactory, script: Script) -> None:
+    script.queue("GET", "/tokens", drop(after_acting=False), answer(200, body=b"[]"))
+    assert await make_client().call("GET", "/tokens") == (200, b"[]")
+    assert script.count("GET", "/tokens") == 2
+
+
+async def test_truncated_body_is_retried_for_get(
+    make_client: ClientFactory, script: Script
+) -> None:
+    script.queue("GET", "/tokens", truncated(), answer(200, body=b"[1]"))
+    assert await make_client().call("GET", "/tokens") == (200, b"[1]")
+    assert script.count("GET", "/tokens") == 2
+
+
+async def test_delete_drops_every_time(make_client: ClientFactory, script: Script) -> None:
+    script.default["DELETE", "/tokens/a"] = drop(after_acting=False)
+    with pytest.raises(ConnectionLostError) as info:
+        await make_client().call("DELETE", "/tokens/a")
+    assert isinstance(info.value.__cause__, aiohttp.ServerDisconnectedError)
+    assert script.count("DELETE", "/tokens/a") == 4  # not 8: aiohttp does not replay it
+
+
+@pytest.mark.parametrize("after_acting", [False, True])
+async def test_post_is_never_replayed_after_a_drop(
+    make_client: ClientFactory, script: Script, fake: FakeTime, after_acting: bool
+) -> None:
+    script.default["POST", "/tokens"] = drop(after_acting=after_acting)
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await make_client().call("POST", "/tokens")
+    assert script.count("POST", "/tokens") == 1
+    assert fake.sleeps == []
+
+
+async def test_post_is_never_replayed_after_a_truncated_body(
+    make_client: ClientFactory, script: Script
+) -> None:
+    script.default["POST", "/tokens"] = truncated()
+    with pytest.raises(aiohttp.ClientPayloadError):
+        await make_client().call("POST", "/tokens")
+    assert script.count("POST", "/tokens") == 1
+
+
+# server-directed waits
+
+
+async def test_retry_after_seconds_is_honoured(
+    make_client: ClientFactory, script: Script, fake: FakeTime
+) -> None:
+    script.queue("GET", "/tokens", answer(503, {"Retry-After": "3"}), answer(200))
+    assert (await make_client().call("GET", "/tokens"))[0] == 200
+    assert fake.sleeps == [3.0]
+
+
+async def test_429_waits_for_the_reset_then_retries_a_post(
+    make_client: ClientFactory, script: Script, fake: FakeTime
+) -> None:
+    script.limit, script.remaining, script.reset = 1000, 0, NOW + 7
+    client = make_client()
+    assert (await client.call("POST", "/tokens"))[0] == 200
+    assert script.statuses == [429, 200]
+    assert fake.sleeps == [7.0]
+    assert client.gate.snapshot().remaining == 999
+
+
+async def test_429_beyond_max_wait_is_returned_at_once(
+    make_client: ClientFactory, script: Script, fake: FakeTime
+) -> None:
+    script.limit, script.remaining, script.reset = 1000, 0, NOW + 120
+    client = make_client(RetryPolicy(max_wait=60))
+    status, body = await client.call("DELETE", "/tokens/a")
+    assert (status, body) == (429, b'{"msg":"rate limit exceeded"}')
+    assert fake.sleeps == []
+    # The gate is armed: the next write fails without reaching the server.
+    with pytest.raises(RateLimitError) as info:
+        await client.call("DELETE", "/tokens/b")
+    assert info.value.reset_at == datetime.fromtimestamp(NOW + 120, UTC)
+    assert info.value.retry_after == 120.0
+    assert script.hits == [("DELETE", "/tokens/a")]
+    # Reads are free and pass.
+    assert (await client.call("GET", "/tokens"))[0] == 200
+
+
+async def test_429_whose_reset_passes_the_deadline_is_returned(
+    make_client: ClientFactory, script: Script, fake: FakeTime
+) -> None:
+    script.limit, script.remaining, script.reset = 1000, 0, NOW + 50
+    client = make_client(RetryPolicy(deadline=30, max_wait=600))
+    assert (await client.call("DELETE", "/tokens/a"))[0] == 429
+    assert fake.sleeps == []
+
+
+async def test_deadline_stops_the_backoff(
+    make_client: ClientFactory, script: Script, fake: FakeTime
+) -> None:
+    script.default["GET", "/tokens"] = answer(503)
+    client = make_client(RetryPolicy(attempts=10, deadline=2, jitter=0))
+    assert (await client.call("GET", "/tokens"))[0] == 503
+    assert fake.sleeps == [0.5, 1.0]  # a third wait of 2 s would end past the deadline
+    assert script.count("GET", "/tokens") == 3
+
+
+async def test_deadline_cuts_a_hung_attempt(make_client: ClientFactory, script: Script) -> None:
+    script.default["GET", "/tokens"] = hang()
+    client = make_client(RetryPolicy(deadline=0.2))
+    async with asyncio.timeout(5):
+        with pytest.raises(TimeoutError):
+            await client.call("GET", "/tokens")
+    assert script.count("GET", "/tokens") == 1
+
+
+# cancellation
+
+
+async def test_cancel_mid_backoff_propagates_and_leaks_nothing(
+    session: aiohttp.ClientSession, server: TestServer, script: Script, fake: FakeTime
+) -> None:
+    policy = RetryPolicy()
+    gate = RateLimitGate(fake.clock, fake.sleep, policy.max_wait)
+    mws = build_middlewares(
+        policy=policy, gate=gate, max_concurrency=1, clock=fake.clock, sleep=fake.sleep
+    )
+    script.queue("GET", "/tokens", answer(503))
+    fake.hold = asyncio.Event()
+    one = aiohttp.TCPConnector(limit=1)  # a leaked connection would block the next request
+    async with aiohttp.ClientSession(connector=one, headers={"Fastly-Key": KEY}) as s1:
+        task = asyncio.create_task(s1.get(server.make_url("/tokens"), middlewares=mws))
+        await fake.sleeping.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        fake.hold = None
+        async with asyncio.timeout(5), s1.get(server.make_url("/tokens"), middlewares=mws) as r:
+            assert r.status == 200
+    assert script.count("GET", "/tokens") == 2
+
+
+async def test_cancel_mid_request_propagates_and_leaks_nothing(
+    server: TestServer, script: Script, fake: FakeTime
+) -> None:
+    policy = RetryPolicy()
+    gate = RateLimitGate(fake.clock, fake.sleep, policy.max_wait)
+    mws = build_middlewares(
+        policy=policy, gate=gate, max_concurrency=1, clock=fake.clock, sleep=fake.sleep
+    )
+    script.queue("DELETE", "/tokens/a", hang())
+    one = aiohttp.TCPConnector(limit=1)
+    async with aiohttp.ClientSession(connector=one, headers={"Fastly-Key": KEY}) as s1:
+        task = asyncio.create_task(s1.delete(server.make_url("/tokens/a"), middlewares=mws))
+        await script.hung.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert gate.in_flight == 0
+        # The semaphore (1) and the pool (1) are both free again.
+        async with asyncio.timeout(5), s1.get(server.make_url("/tokens"), middlewares=mws) as r:
+            assert r.status == 200
+    assert fake.sleeps == []
+
+
+# the shared budget
+
+
+async def test_a_burst_of_deletes_against_a_spent_budget_earns_one_429(
+    make_client: ClientFactory, script: Script, fake: FakeTime
+) -> None:
+    script.limit, script.remaining, script.reset = 1000, 0, NOW + 10
+    client = make_client()
+    results = await asyncio.gather(*(client.call("DELETE", f"/tokens/t{i}") for i in range(100)))
+    assert all(status == 200 for status, _ in results)
+    assert script.statuses.count(429) == 1  # the first probe's, before the budget was known
+    assert len(script.acted) == 100
+    assert client.gate.snapshot().remaining == 900
+    assert client.gate.in_flight == 0
+
+
+async def test_a_known_budget_is_never_overrun(
+    make_client: ClientFactory, script: Script, fake: FakeTime
+) -> None:
+    script.limit, script.remaining, script.reset = 1000, 5, NOW + 10
+    client = make_client(RetryPolicy(max_wait=600))
+    await client.call("DELETE", "/tokens/first")  # tells the client its budget: 4 left
+    results = await asyncio.gather(*(client.call("DELETE", f"/tokens/t{i}") for i in range(20)))
+    assert all(status == 200 for status, _ in results)
+    assert 429 not in script.statuses
+    assert fake.sleeps == [10.0]  # one shared wait for the reset, not one per task
+
+
+async def test_max_concurrency_bounds_requests_in_flight(
+    make_client: ClientFactory, script: Script
+) -> None:
+    in_flight = peak = 0
+
+    async def counting(script_: Script, request: web.Request) -> web.StreamResponse:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return web.Response(body=b"{}")
+
+    script.default["GET", "/tokens/self"] = counting
+    client = make_client(max_concurrency=3)
+    await asyncio.gather(*(client.call("GET", "/tokens/self") for _ in range(12)))
+    assert peak == 3
+
+
+async def test_budget_is_read_from_error_responses(
+    make_client: ClientFactory, script: Script
+) -> None:
+    script.limit, script.remaining, script.reset = 1000, 300, NOW + 10
+    client = make_client()
+    assert (await client.call("DELETE", "/tokens/missing"))[0] == 200
+    script.default["DELETE", "/tokens/missing"] = answer(404)
+    assert (await client.call("DELETE", "/tokens/missing"))[0] == 404
+    assert client.gate.snapshot().remaining == 298
+
+
+# already gone
+
+
+async def test_delete_lost_after_acting_then_404_is_marked(
+    make_client: ClientFactory, script: Script
+) -> None:
+    script.queue("DELETE", "/tokens/a", drop(after_acting=True), answer(404))
+    record = CallRecord()
+    CALL_RECORD.set(record)
+    assert (await make_client().call("DELETE", "/tokens/a"))[0] == 404
+    assert record == CallRecord(attempts=2, maybe_applied=True)
+    assert script.acted == [("DELETE", "/tokens/a")]
+
+
+async def test_a_429_does_not_mark_maybe_applied(
+    make_client: ClientFactory, script: Script
+) -> None:
+    script.queue("DELETE", "/tokens/a", answer(429, {"Retry-After": "1"}), answer(204))
+    record = CallRecord()
+    CALL_RECORD.set(record)
+    assert (await make_client().call("DELETE", "/tokens/a"))[0] == 204
+    assert record == CallRecord(attempts=2, maybe_applied=False)
+
+
+# logging
+
+
+async def test_retries_are_logged_without_the_key(
+    make_client: ClientFactory, script: Script, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="fastly_tokens")
+    script.queue(
+        "DELETE",
+        "/tokens/a",
+        answer(503),
+        answer(503, {"Retry-After": "6"}),
+        answer(204),
+    )
+    assert (await make_client().call("DELETE", "/tokens/a"))[0] == 204
+    records = [r for r in caplog.records if r.name == "fastly_tokens"]
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        ("INFO", "DELETE /tokens/a: 503 on attempt 1, retrying in 0.50 s"),
+        ("WARNING", "DELETE /tokens/a: 503 on attempt 2, retrying in 6.00 s as the server asked"),
+    ]
+    assert KEY not in caplog.text
+
+
+async def test_a_long_gate_wait_is_logged_as_a_warning(
+    make_client: ClientFactory, script: Script, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="fastly_tokens")
+    client = make_client()
+    client.gate.arm(NOW + 30)
+    assert (await client.call("DELETE", "/tokens/a"))[0] == 200
+    (record,) = [r for r in caplog.records if r.name == "fastly_tokens"]
+    assert record.levelname == "WARNING"
+    assert record.getMessage() == (
+        "DELETE /tokens/a: rate-limit budget spent; all writes wait 30.0 s for the reset"
+    )

@@ -1,0 +1,324 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from multidict import CIMultiDict
+
+from fastly_tokens._errors import RateLimitError
+from fastly_tokens._ratelimit import RateLimit, RateLimitGate, parse_rate_limit
+
+NOW = 1_700_000_000.0
+
+
+class FakeTime:
+    """A clock and a sleep that never really sleep: a sleep moves the clock to its wake time.
+
+    With ``hold`` set, sleeps block until the test sets it, so a wait can be caught mid-way.
+    """
+
+    def __init__(self, now: float = NOW) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+        self.hold: asyncio.Event | None = None
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        start = self.now
+        self.sleeps.append(seconds)
+        if self.hold is not None:
+            await self.hold.wait()
+        else:
+            await asyncio.sleep(0)
+        self.now = max(self.now, start + seconds)
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def gate(fake: FakeTime) -> RateLimitGate:
+    return RateLimitGate(fake.clock, fake.sleep, 60.0)
+
+
+async def settle(rounds: int = 10) -> None:
+    for _ in range(rounds):
+        await asyncio.sleep(0)
+
+
+def start_writers(gate: RateLimitGate, n: int) -> list[asyncio.Task[None]]:
+    return [asyncio.create_task(gate.acquire("DELETE", f"/tokens/{i}")) for i in range(n)]
+
+
+def admitted(tasks: list[asyncio.Task[None]]) -> int:
+    return sum(t.done() and not t.cancelled() and t.exception() is None for t in tasks)
+
+
+async def cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+# parse_rate_limit
+
+
+def test_parse_rate_limit() -> None:
+    headers = CIMultiDict(
+        {"Fastly-RateLimit-Remaining": "955", "Fastly-RateLimit-Reset": "1635879600"}
+    )
+    assert parse_rate_limit(headers) == (955, 1635879600.0)
+    assert parse_rate_limit(CIMultiDict({"fastly-ratelimit-remaining": " 7 "})) == (7, None)
+    assert parse_rate_limit(CIMultiDict()) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("remaining", "reset", "expected"),
+    [
+        ("lots", "soon", (None, None)),
+        ("9.5", "", (None, None)),
+        ("-3", "-1", (0, None)),
+        ("", "nan", (None, None)),
+        ("1", "inf", (1, None)),
+        ("2", "0", (2, None)),
+    ],
+)
+def test_parse_rate_limit_tolerates_garbage(
+    remaining: str, reset: str, expected: tuple[int | None, float | None]
+) -> None:
+    headers = CIMultiDict(
+        {"Fastly-RateLimit-Remaining": remaining, "Fastly-RateLimit-Reset": reset}
+    )
+    assert parse_rate_limit(headers) == expected
+
+
+# state
+
+
+def test_snapshot_starts_unknown(gate: RateLimitGate) -> None:
+    assert gate.snapshot() == RateLimit(remaining=None, reset_at=None)
+
+
+def test_update_keeps_the_minimum_within_a_window(gate: RateLimitGate) -> None:
+    gate.update(10, NOW + 100)
+    gate.update(7, NOW + 100)
+    gate.update(9, NOW + 100)  # an older answer arriving late
+    gate.update(8, None)
+    assert gate.snapshot().remaining == 7
+    reset_at = gate.snapshot().reset_at
+    assert reset_at == datetime.fromtimestamp(NOW + 100, UTC)
+    assert reset_at is not None
+    assert reset_at.tzinfo is UTC
+
+
+def test_a_later_reset_starts_a_new_window(gate: RateLimitGate) -> None:
+    gate.update(0, NOW + 100)
+    gate.update(999, NOW + 3700)
+    assert gate.snapshot().remaining == 999
+    gate.update(0, NOW + 100)  # stale: from the window already over
+    assert gate.snapshot() == RateLimit(999, datetime.fromtimestamp(NOW + 3700, UTC))
+
+
+def test_arm_spends_the_budget(gate: RateLimitGate) -> None:
+    gate.update(500, NOW + 100)
+    gate.arm(NOW + 100)
+    assert gate.snapshot().remaining == 0
+
+
+# admission
+
+
+async def test_unknown_budget_lets_one_probe_at_a_time(gate: RateLimitGate) -> None:
+    tasks = start_writers(gate, 5)
+    await settle()
+    assert admitted(tasks) == 1
+    assert gate.in_flight == 1
+    gate.release()  # the probe failed without telling the budget: the next one probes
+    await settle()
+    assert admitted(tasks) == 2
+    assert gate.in_flight == 1
+    await cancel_all(tasks)
+
+
+async def test_a_reported_budget_opens_the_gate(gate: RateLimitGate) -> None:
+    tasks = start_writers(gate, 5)
+    await settle()
+    gate.update(999, NOW + 3600)
+    gate.release()
+    await settle()
+    assert admitted(tasks) == 5
+    assert gate.in_flight == 4
+
+
+async def test_in_flight_writes_count_against_remaining(gate: RateLimitGate) -> None:
+    gate.update(3, NOW + 100)
+    tasks = start_writers(gate, 10)
+    await settle()
+    assert admitted(tasks) == 3
+    # One returns; Fastly counted it: 2 left, and 2 are still in flight.
+    gate.update(2, NOW + 100)
+    gate.release()
+    await settle()
+    assert admitted(tasks) == 3
+    # Another returns, but had been counted out of order: still no room.
+    gate.update(0, NOW + 100)
+    gate.release()
+    await settle()
+    assert admitted(tasks) == 3
+    await cancel_all(tasks)
+
+
+async def test_a_write_lost_in_flight_is_charged(gate: RateLimitGate) -> None:
+    gate.update(2, NOW + 100)
+    async with gate.slot("DELETE", "/tokens/a"):
+        pass
+    assert gate.snapshot().remaining == 2  # answered: the response already told the budget
+    with pytest.raises(OSError, match="dropped"):
+        async with gate.slot("DELETE", "/tokens/a"):
+            raise OSError("dropped")
+    assert gate.snapshot().remaining == 1
+    assert gate.in_flight == 0
+
+
+async def test_spent_budget_waits_for_the_reset_then_probes(
+    gate: RateLimitGate, fake: FakeTime
+) -> None:
+    gate.update(0, NOW + 10)
+    await gate.acquire("POST", "/tokens")
+    assert fake.sleeps == [10.0]
+    assert fake.now == NOW + 10
+    assert gate.in_flight == 1
+    second = asyncio.create_task(gate.acquire("POST", "/tokens"))
+    await settle()
+    assert not second.done()  # the window reset: the budget is unknown, one probe at a time
+    gate.release()
+    await second
+
+
+async def test_beyond_max_wait_fails_without_waiting(gate: RateLimitGate, fake: FakeTime) -> None:
+    gate.update(0, NOW + 3600)
+    with pytest.raises(RateLimitError) as info:
+        await gate.acquire("DELETE", "/tokens/abc")
+    err = info.value
+    assert fake.sleeps == []
+    assert (err.status, err.method, err.path) == (429, "DELETE", "/tokens/abc")
+    assert err.remaining == 0
+    assert err.reset_at == datetime.fromtimestamp(NOW + 3600, UTC)
+    assert err.retry_after == 3600.0
+    assert "budget spent" in str(err)
+    assert gate.in_flight == 0
+
+
+async def test_a_reset_after_the_deadline_fails_without_waiting(
+    gate: RateLimitGate, fake: FakeTime
+) -> None:
+    gate.update(0, NOW + 30)
+    with pytest.raises(RateLimitError, match="deadline"):
+        await gate.acquire("DELETE", "/tokens/abc", deadline=NOW + 20)
+    assert fake.sleeps == []
+
+
+async def test_many_writers_share_one_wait(gate: RateLimitGate, fake: FakeTime) -> None:
+    gate.arm(NOW + 10)
+    tasks = start_writers(gate, 50)
+    await settle()
+    assert fake.sleeps == [10.0]
+    assert admitted(tasks) == 1  # after the reset, one probe
+    gate.update(999, NOW + 3610)
+    gate.release()
+    await settle()
+    assert admitted(tasks) == 50
+    assert fake.sleeps == [10.0]
+
+
+async def test_reads_bypass_the_gate(gate: RateLimitGate, fake: FakeTime) -> None:
+    gate.update(0, NOW + 3600)
+    async with gate.slot("GET", "/tokens"):
+        assert gate.in_flight == 0
+    async with gate.slot("head", "/tokens"):
+        pass
+    assert fake.sleeps == []
+
+
+async def test_an_unmetered_server_opens_the_gate(gate: RateLimitGate) -> None:
+    gate.note_unmetered()
+    tasks = start_writers(gate, 20)
+    await settle()
+    assert admitted(tasks) == 20
+    gate.arm(NOW + 5)  # metering after all
+    assert gate.snapshot().remaining == 0
+
+
+# cancellation
+
+
+async def test_cancelling_one_waiter_keeps_the_shared_wait(
+    gate: RateLimitGate, fake: FakeTime
+) -> None:
+    fake.hold = asyncio.Event()
+    gate.arm(NOW + 10)
+    tasks = start_writers(gate, 3)
+    await settle()
+    assert fake.sleeps == [10.0]
+    tasks[0].cancel()
+    await settle()
+    assert tasks[0].cancelled()
+    assert not tasks[1].done()
+    fake.hold.set()
+    await settle()
+    assert admitted(tasks) == 1
+    assert fake.sleeps == [10.0]
+    assert gate.in_flight == 1
+    await cancel_all(tasks)
+
+
+async def test_cancelling_every_waiter_stops_the_timer(gate: RateLimitGate, fake: FakeTime) -> None:
+    fake.hold = asyncio.Event()
+    gate.arm(NOW + 10)
+    tasks = start_writers(gate, 3)
+    await settle()
+    await cancel_all(tasks)
+    assert gate.in_flight == 0
+    # A new writer starts a fresh wait; the gate still works.
+    fake.hold = None
+    await gate.acquire("DELETE", "/tokens/x")
+    assert fake.sleeps == [10.0, 10.0]
+    assert gate.in_flight == 1
+
+
+async def test_cancelling_a_queued_writer_leaves_counts_right(gate: RateLimitGate) -> None:
+    probe = asyncio.create_task(gate.acquire("DELETE", "/tokens/a"))
+    queued = start_writers(gate, 2)
+    await settle()
+    assert probe.done()
+    queued[0].cancel()
+    await settle()
+    gate.release()
+    await settle()
+    assert queued[0].cancelled()
+    assert queued[1].done()
+    assert gate.in_flight == 1
+
+
+async def test_cancelling_inside_a_slot_releases_it(gate: RateLimitGate) -> None:
+    gate.update(5, NOW + 100)
+    entered = asyncio.Event()
+
+    async def write() -> None:
+        async with gate.slot("DELETE", "/tokens/a"):
+            entered.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(write())
+    await entered.wait()
+    assert gate.in_flight == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert gate.in_flight == 0
+    assert gate.snapshot().remaining == 4  # it may have reached Fastly
