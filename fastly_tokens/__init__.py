@@ -1,0 +1,54 @@
+"""An asyncio-native SDK for the Fastly API's user-token endpoints.
+
+``async with FastlyAsync(token) as c:`` then ``await c.tokens.list_tokens_user()``; see the
+README for the rest. Everything public is re-exported here from private modules.
+"""
+
+from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, FastlyAsync
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    FastlyError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    UnprocessableEntityError,
+)
+from ._models import CreatedToken, Scope, ScopeSet, Token
+from ._ratelimit import RateLimit
+from ._retry import RetryPolicy
+from ._tokens import TokensAPI
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "CreatedToken",
+    "FastlyAsync",
+    "FastlyError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "Scope",
+    "ScopeSet",
+    "Token",
+    "TokensAPI",
+    "UnprocessableEntityError",
+    "__version__",
+]
