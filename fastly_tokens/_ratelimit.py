@@ -217,7 +217,7 @@ class RateLimitGate:
         self, reset: float, now: float, method: str, path: str, deadline: float | None
     ) -> None:
         wait = reset - now
-        beyond_deadline = deadline is not None and reset > deadline
+        beyond_deadline = deadline is not None and reset >= deadline
         if wait > self._max_wait or beyond_deadline:
             limit = "the call's deadline" if beyond_deadline else f"max_wait={self._max_wait:g}s"
             self._log.info(

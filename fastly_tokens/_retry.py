@@ -226,7 +226,7 @@ def decide(
         wait, server_directed = directed, True
     else:
         wait, server_directed = policy.backoff(attempt - 1, rand), False
-    if now + wait > started + policy.deadline:
+    if now + wait >= started + policy.deadline:  # no time would be left for the attempt
         return Decision(
             False, "wait would pass the deadline", wait=wait, server_directed=server_directed
         )
