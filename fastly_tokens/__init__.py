@@ -4,6 +4,13 @@
 README for the rest. Everything public is re-exported here from private modules.
 """
 
+from ._bulk import (
+    Outcome,
+    RevocationJob,
+    RevocationProgress,
+    RevocationReport,
+    RevocationResult,
+)
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, FastlyAsync
 from ._errors import (
     APIConnectionError,
@@ -23,6 +30,7 @@ from ._errors import (
 from ._models import CreatedToken, Scope, ScopeSet, Token
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
+from ._select import Selection
 from ._tokens import TokensAPI
 from ._version import __version__
 
@@ -40,13 +48,19 @@ __all__ = [
     "FastlyError",
     "InternalServerError",
     "NotFoundError",
+    "Outcome",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
     "ResponseValidationError",
     "RetryPolicy",
+    "RevocationJob",
+    "RevocationProgress",
+    "RevocationReport",
+    "RevocationResult",
     "Scope",
     "ScopeSet",
+    "Selection",
     "Token",
     "TokensAPI",
     "UnprocessableEntityError",

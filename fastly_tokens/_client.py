@@ -241,10 +241,14 @@ class FastlyAsync:
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         expect: tuple[int, ...] = (200,),
+        record: CallRecord | None = None,
     ) -> Response:
-        """Send one call and return its answer, or raise the typed error for it."""
+        """Send one call and return its answer, or raise the typed error for it.
+
+        ``record``, when given, is filled in with the requests this call spent.
+        """
         session = self._open()
-        record = CallRecord()
+        record = record if record is not None else CallRecord()
         reset_token = CALL_RECORD.set(record)
         try:
             async with session.request(

@@ -43,6 +43,8 @@ class CallRecord:
     ``maybe_applied`` is set when an attempt failed after the request could have reached
     Fastly (a drop after sending, a read timeout, a 5xx): a DELETE that then answers 404 was
     most likely carried out by that earlier attempt, so the token is already gone.
+    ``attempts`` counts the requests actually handed to the transport (the requests spent),
+    not those the rate-limit gate refused without sending.
     """
 
     attempts: int = 0
@@ -114,8 +116,6 @@ def _retry_middleware(
             attempt = 0
             while True:
                 attempt += 1
-                if record is not None:
-                    record.attempts += 1
                 outcome = await _attempt(req, handler, deadline_at - clock())
                 now = clock()
                 if isinstance(outcome, Exception):
@@ -196,6 +196,9 @@ def _ratelimit_middleware(
         method = req.method
         # The gate first: a write waiting for the reset must not hold a slot a read could use.
         async with gate.slot(method, req.url.path, deadline=_DEADLINE.get()), semaphore:
+            record = CALL_RECORD.get()
+            if record is not None:
+                record.attempts += 1
             resp = await handler(req)
             _observe(gate, method, resp, clock())
             # Read under the semaphore, so requests queue here rather than in the connector's

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import cattrs
 
+from ._bulk import (
+    DEFAULT_CHUNK_SIZE,
+    RevocationJob,
+    RevocationProgress,
+    RevocationReport,
+    Strategy,
+)
 from ._converter import converter
 from ._errors import NotFoundError, ResponseValidationError
 from ._ids import check_id
+from ._middleware import CallRecord
 from ._models import CreatedToken, Scope, Token
+from ._select import Selection
 
 if TYPE_CHECKING:
     from ._client import FastlyAsync, Response
@@ -97,6 +107,7 @@ class TokensAPI:
         return self._structure(answer, model, "GET", path)
 
     async def _delete(self, path: str, **kwargs: Any) -> None:
+        """Send a DELETE; a 404 after a lost attempt that may have done the work is success."""
         try:
             await self._client._request("DELETE", path, expect=(204, 200), **kwargs)
         except NotFoundError as exc:
@@ -165,7 +176,16 @@ class TokensAPI:
 
         A retry that finds the token gone after a lost first attempt counts as success.
         """
-        await self._delete(f"/tokens/{check_id(token_id, 'token_id')}")
+        await self._revoke_one(check_id(token_id, "token_id"))
+
+    async def _revoke_one(self, token_id: str, *, record: CallRecord | None = None) -> None:
+        await self._delete(f"/tokens/{token_id}", record=record)
+
+    async def _revoke_batch(
+        self, token_ids: list[str], *, record: CallRecord | None = None
+    ) -> None:
+        headers = {"Content-Type": BULK_CONTENT_TYPE}
+        await self._delete("/tokens", data=bulk_body(token_ids), headers=headers, record=record)
 
     async def revoke_token_current(self) -> None:
         """Revoke the token this client authenticates with (``DELETE /tokens/self``).
@@ -182,8 +202,82 @@ class TokensAPI:
         isolates those ids and still revokes the rest, use ``revoke_many``.
         """
         ids = _unique_ids(token_ids, "token_ids")
-        if not ids:
-            return
-        await self._delete(
-            "/tokens", data=bulk_body(ids), headers={"Content-Type": BULK_CONTENT_TYPE}
+        if ids:
+            await self._revoke_batch(ids)
+
+    def revocation_job(
+        self,
+        token_ids: Iterable[str],
+        *,
+        strategy: Strategy = "batch",
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        concurrency: int | None = None,
+        on_progress: Callable[[RevocationProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+    ) -> RevocationJob:
+        """Prepare :meth:`revoke_many` as a job whose outcomes survive a cancellation.
+
+        ``await job.run()`` runs it; after a cancel, ``job.report()`` has every outcome so far.
+        """
+        return RevocationJob(
+            self,
+            token_ids,
+            strategy=strategy,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            journal=journal,
         )
+
+    async def revoke_many(
+        self,
+        token_ids: Iterable[str],
+        *,
+        strategy: Strategy = "batch",
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        concurrency: int | None = None,
+        on_progress: Callable[[RevocationProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+    ) -> RevocationReport:
+        """Revoke many tokens, reporting every id's outcome in input order; never raises per id.
+
+        Ids are de-duplicated and checked first: malformed ones end ``invalid``, the rest go
+        ahead. ``strategy="batch"`` (the default) sends ``DELETE /tokens`` with ``chunk_size``
+        ids each and bisects a refused chunk to isolate the bad ids while revoking the good
+        ones; a 413 halves the chunk size for the rest of the job. ``strategy="each"`` sends
+        one ``DELETE /tokens/{id}`` per id. ``concurrency`` requests run at once (default: the
+        client's ``max_concurrency``). ``on_progress`` is called as ids complete. ``journal``
+        names a JSON-lines file each outcome is appended to; a rerun with the same journal
+        skips the ids already revoked. When the rate-limit budget runs out beyond the retry
+        policy's ``max_wait``, the job stops and the ids left are ``not_attempted``.
+        Call ``report.raise_for_failures()`` to turn failures into an ``ExceptionGroup``.
+        """
+        job = self.revocation_job(
+            token_ids,
+            strategy=strategy,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            journal=journal,
+        )
+        return await job.run()
+
+    async def select_tokens(
+        self,
+        selection: Selection,
+        *,
+        customer_id: str | None = None,
+        now: datetime | None = None,
+    ) -> list[Token]:
+        """List the user's tokens (or, for a superuser, a customer's) and keep those selected.
+
+        This is the dry run of a clean-up: pass the ids to :meth:`revoke_many` to revoke them.
+        The token this client authenticates with is left out unless the selection includes it.
+        """
+        current = await self.get_token_current()
+        if customer_id is None:
+            tokens = await self.list_tokens_user()
+        else:
+            tokens = await self.list_tokens_customer(customer_id)
+        moment = now or datetime.now(UTC)
+        return [t for t in tokens if selection.matches(t, now=moment, current_id=current.id)]

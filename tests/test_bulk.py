@@ -1,0 +1,285 @@
+"""revoke_many against FakeFastly: outcomes match the server's state, and requests stay in bound."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from fastly_tokens import (
+    FastlyAsync,
+    InternalServerError,
+    NotFoundError,
+    Outcome,
+    PermissionDeniedError,
+    RateLimitError,
+    RetryPolicy,
+    RevocationProgress,
+)
+from fastly_tokens.testing import FakeFastly
+
+from .conftest import Sleeps
+
+
+def mine(fake: FakeFastly, n: int, prefix: str = "t") -> list[str]:
+    return [fake.add_token(fake.user, name=f"{prefix}{i}").id for i in range(n)]
+
+
+def bisection_bound(n: int, bad: int, chunk: int) -> int:
+    """ceil(n / chunk) chunks, plus about 2 log2(chunk) requests for each bad id."""
+    return math.ceil(n / chunk) + 2 * bad * math.ceil(math.log2(chunk))
+
+
+@pytest.fixture
+async def retrying(fake: FakeFastly, sleeps: Sleeps) -> AsyncIterator[FastlyAsync]:
+    async with FastlyAsync(fake.key, base_url=fake.base_url, sleep=sleeps) as c:
+        yield c
+
+
+async def test_batch_revokes_everything_in_the_fewest_requests(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    ids = mine(fake, 250)
+    report = await client.tokens.revoke_many(ids, chunk_size=100)
+    assert report.ok
+    assert report.ids(Outcome.REVOKED) == ids
+    assert all(fake.is_revoked(t) for t in ids)
+    assert report.requests == 3
+    assert len(fake.requests_matching(method="DELETE", path="/tokens")) == 3
+
+
+@pytest.mark.parametrize("strategy", ["batch", "each"])
+async def test_bad_ids_are_isolated_and_the_rest_revoked(
+    client: FastlyAsync, fake: FakeFastly, strategy: str
+) -> None:
+    ids = mine(fake, 300)
+    other = fake.add_user()  # same customer, not a superuser's token: 403 for us
+    someone_elses = fake.add_token(other, name="theirs").id
+    unknown = "Zz" * 11
+    mixed = [*ids[:100], fake.foreign_token_id, *ids[100:200], someone_elses, *ids[200:], unknown]
+    report = await client.tokens.revoke_many(mixed, strategy=strategy, chunk_size=64)  # type: ignore[arg-type]
+
+    assert [r.token_id for r in report.results] == mixed
+    assert report.ids(Outcome.REVOKED) == ids
+    assert set(report.ids(Outcome.NOT_FOUND)) == {fake.foreign_token_id, unknown}
+    assert report.ids(Outcome.FAILED) == [someone_elses]
+    failed = next(r for r in report.results if r.outcome is Outcome.FAILED)
+    assert isinstance(failed.error, PermissionDeniedError)
+    assert all(fake.is_revoked(t) for t in ids)
+    assert not fake.is_revoked(someone_elses)
+    assert not fake.is_revoked(fake.foreign_token_id)
+    sent = len(fake.requests_matching(method="DELETE", path="/tokens*"))
+    assert report.requests == sent
+    if strategy == "batch":
+        assert sent <= bisection_bound(len(mixed), 3, 64)
+    else:
+        assert sent == len(mixed)
+
+
+async def test_bisection_cost_grows_with_bad_ids_not_chunk_size(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    ids = mine(fake, 1000)
+    bad = [f"Bad{i:019d}" for i in range(3)]
+    mixed = [*ids[:10], bad[0], *ids[10:500], bad[1], *ids[500:], bad[2]]
+    report = await client.tokens.revoke_many(mixed, chunk_size=200)
+    assert report.ids(Outcome.NOT_FOUND) == bad
+    assert report.counts[Outcome.REVOKED] == 1000
+    assert report.requests <= bisection_bound(len(mixed), 3, 200)
+    assert report.requests < 100  # per id would be 1003
+
+
+async def test_invalid_and_duplicate_ids_are_reported_and_the_rest_go_ahead(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    ids = mine(fake, 3)
+    report = await client.tokens.revoke_many([ids[0], "../etc", ids[1], ids[0], "", ids[2]])
+    assert [(r.token_id, r.outcome) for r in report.results] == [
+        (ids[0], Outcome.REVOKED),
+        ("../etc", Outcome.INVALID),
+        (ids[1], Outcome.REVOKED),
+        ("", Outcome.INVALID),
+        (ids[2], Outcome.REVOKED),
+    ]
+    assert isinstance(report.results[1].error, ValueError)
+    assert not report.ok
+    with pytest.raises(ExceptionGroup) as info:
+        report.raise_for_failures()
+    assert len(info.value.exceptions) == 2
+
+
+async def test_a_413_halves_the_chunk_size_for_the_rest_of_the_job(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    fake.bulk_max = 30
+    ids = mine(fake, 200)
+    report = await client.tokens.revoke_many(ids, chunk_size=100, concurrency=1)
+    assert report.ok
+    assert all(fake.is_revoked(t) for t in ids)
+    too_large = [r for r in fake.requests_matching(method="DELETE") if r.status == 413]
+    # 100 -> 413, 50 -> 413, 25 fits; later chunks start at 25, so no more 413s.
+    assert len(too_large) == 2
+    assert report.requests == 2 + math.ceil(200 / 25)
+
+
+async def test_server_errors_are_retried_and_a_lost_batch_counts_as_revoked(
+    retrying: FastlyAsync, fake: FakeFastly, sleeps: Sleeps
+) -> None:
+    ids = mine(fake, 300)
+    fake.faults.add("status", status=503, times=2, method="DELETE", path="/tokens")
+    fake.faults.add("drop_after", times=1, method="DELETE", path="/tokens")
+    report = await retrying.tokens.revoke_many(ids, chunk_size=100, concurrency=1)
+    assert report.ids(Outcome.REVOKED) == ids
+    assert all(fake.is_revoked(t) for t in ids)
+    assert len(sleeps.waits) == 3
+
+
+async def test_failures_that_outlast_the_retries_are_failed_with_their_error(
+    retrying: FastlyAsync, fake: FakeFastly
+) -> None:
+    ids = mine(fake, 10)
+    fake.faults.add("status", status=500, times=None, method="DELETE", path="/tokens")
+    report = await retrying.tokens.revoke_many(ids, chunk_size=5)
+    assert report.counts[Outcome.FAILED] == 10
+    assert all(isinstance(r.error, InternalServerError) for r in report.results)
+    assert not any(fake.is_revoked(t) for t in ids)
+    assert report.requests == 2 * retrying.retry.attempts
+
+
+async def test_budget_spent_beyond_max_wait_leaves_the_rest_not_attempted(
+    fake: FakeFastly,
+) -> None:
+    fake_small = FakeFastly(rate_limit=3)
+    async with (
+        fake_small as small,
+        FastlyAsync(small.key, base_url=small.base_url, retry=RetryPolicy(max_wait=1)) as c,
+    ):
+        ids = mine(small, 10)
+        report = await c.tokens.revoke_many(ids, strategy="each", concurrency=1)
+    assert report.ids(Outcome.REVOKED) == ids[:3]
+    assert report.ids(Outcome.NOT_ATTEMPTED) == ids[3:]
+    assert all(isinstance(r.error, RateLimitError) for r in report.results[3:])
+    assert [small.is_revoked(t) for t in ids] == [True] * 3 + [False] * 7
+    assert report.requests <= 4  # at most the one 429 that told us
+
+
+async def test_progress_is_reported_as_ids_complete(client: FastlyAsync, fake: FakeFastly) -> None:
+    ids = mine(fake, 500)
+    updates: list[RevocationProgress] = []
+    report = await client.tokens.revoke_many(
+        ids, chunk_size=50, concurrency=2, on_progress=updates.append
+    )
+    assert len(updates) == 10
+    assert [u.done for u in updates] == list(range(50, 501, 50))
+    assert all(u.total == 500 for u in updates)
+    assert sum(len(u.latest) for u in updates) == 500
+    assert updates[-1].counts[Outcome.REVOKED] == 500
+    assert report.requests == 10
+
+
+async def test_each_strategy_makes_no_task_per_id(client: FastlyAsync, fake: FakeFastly) -> None:
+    fake.limiter.limit = 10_000
+    ids = mine(fake, 2000)
+    most_tasks = 0
+
+    def watch(_: RevocationProgress) -> None:
+        nonlocal most_tasks
+        most_tasks = max(most_tasks, len(asyncio.all_tasks()))
+
+    report = await client.tokens.revoke_many(ids, strategy="each", concurrency=8, on_progress=watch)
+    assert report.counts[Outcome.REVOKED] == 2000
+    # 8 workers, 8 server handlers (the fake shares this loop), the test, and a spare few:
+    # a task per id would make 2,000.
+    assert 8 <= most_tasks <= 2 * 8 + 4
+
+
+def event_after(revoked: int) -> tuple[asyncio.Event, Callable[[RevocationProgress], None]]:
+    """An event set once ``revoked`` ids are revoked, and the progress callback that sets it."""
+    reached = asyncio.Event()
+
+    def on_progress(progress: RevocationProgress) -> None:
+        if progress.counts[Outcome.REVOKED] >= revoked:
+            reached.set()
+
+    return reached, on_progress
+
+
+async def test_cancelled_job_keeps_its_outcomes(fake: FakeFastly) -> None:
+    fake.latency = 0.005
+    ids = mine(fake, 400)
+    reached, on_progress = event_after(100)
+    async with FastlyAsync(fake.key, base_url=fake.base_url) as c:
+        job = c.tokens.revocation_job(ids, chunk_size=10, concurrency=2, on_progress=on_progress)
+        task = asyncio.create_task(job.run())
+        await reached.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    report = job.report()
+    assert [r.token_id for r in report.results] == ids
+    assert report.counts[Outcome.REVOKED] >= 100
+    assert report.counts[Outcome.NOT_ATTEMPTED] > 0
+    assert report.counts[Outcome.REVOKED] + report.counts[Outcome.NOT_ATTEMPTED] == 400
+    for result in report.results:
+        if result.outcome is Outcome.REVOKED:
+            assert fake.is_revoked(result.token_id)
+
+
+async def test_rerun_with_the_journal_revokes_every_id_exactly_once(
+    fake: FakeFastly, tmp_path: Path
+) -> None:
+    journal = tmp_path / "revoke.jsonl"
+    fake.latency = 0.005
+    ids = mine(fake, 400)
+    reached, on_progress = event_after(150)
+    async with FastlyAsync(fake.key, base_url=fake.base_url) as c:
+        first = c.tokens.revocation_job(
+            ids, chunk_size=10, concurrency=3, journal=journal, on_progress=on_progress
+        )
+        task = asyncio.create_task(first.run())
+        await reached.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        done_first = set(first.report().ids(Outcome.REVOKED))
+        assert 150 <= len(done_first) < 400
+
+        second = await c.tokens.revoke_many(ids, chunk_size=10, journal=journal)
+
+    assert second.ok
+    assert second.ids(Outcome.REVOKED) == ids  # in-flight ids found gone count as revoked
+    resumed = {r.token_id for r in second.results if r.resumed}
+    assert resumed == done_first  # nothing the first run settled was sent again
+    revoked_now = {r.token_id for r in second.results if not r.resumed}
+    assert revoked_now.isdisjoint(done_first)
+    assert revoked_now | done_first == set(ids)
+    assert all(fake.is_revoked(t) for t in ids)
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert {line["outcome"] for line in lines} <= {"pending", "revoked", "not_found"}
+
+
+async def test_journal_with_a_torn_last_line_still_resumes(
+    client: FastlyAsync, fake: FakeFastly, tmp_path: Path
+) -> None:
+    ids = mine(fake, 4)
+    journal = tmp_path / "j.jsonl"
+    await client.tokens.revoke_many(ids[:2], journal=journal)
+    with journal.open("a") as f:
+        f.write('{"id": "' + ids[2] + '", "outc')
+    report = await client.tokens.revoke_many(ids, journal=journal)
+    assert [r.resumed for r in report.results] == [True, True, False, False]
+    assert report.ok
+
+
+async def test_revoke_many_refuses_a_single_string(client: FastlyAsync) -> None:
+    with pytest.raises(TypeError, match="single str"):
+        await client.tokens.revoke_many("5Yo3XXnrQpjc20u0ybrf2g")
+
+
+async def test_not_found_single_revoke_still_raises(client: FastlyAsync) -> None:
+    with pytest.raises(NotFoundError):
+        await client.tokens.revoke_token("Zz" * 11)
