@@ -33,7 +33,7 @@ _add_pyenv_builds_to_path()
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite against the in-memory fake over loopback HTTP."""
-    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.install("-e", ".[cli]", *nox.project.dependency_groups(PYPROJECT, "test"))
     session.run("pytest", *session.posargs)
 
 
@@ -48,5 +48,5 @@ def lint(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package and the tests."""
-    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
+    session.install("-e", ".[cli]", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
     session.run("mypy", "--strict", "fastly_tokens", "tests")

@@ -1,0 +1,319 @@
+"""The command line's grammar: one argparse parser, with connection options on every command.
+
+Nothing here imports rich or touches the network, so ``--help`` and usage errors are cheap.
+The connection options (``--token``, ``--base-url``, ``--allow-insecure-http``) are accepted
+before or after the sub-command; no help text or error message ever shows the token's value.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from .._client import DEFAULT_BASE_URL
+
+__all__ = [
+    "BASE_URL_ENV_VAR",
+    "DEMO_TOKENS",
+    "PROG",
+    "STRATEGIES",
+    "TOKEN_ENV_VAR",
+    "WHERE_KINDS",
+    "build_parser",
+    "secret_values",
+]
+
+PROG = "fastly-tokens"
+TOKEN_ENV_VAR = "FASTLY_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+BASE_URL_ENV_VAR = "FASTLY_API_URL"
+STRATEGIES = ("batch", "each")
+DEMO_TOKENS = 3000
+WHERE_KINDS = {
+    "expired": 0,
+    "unused-since": 1,
+    "name": 1,
+    "scope": 1,
+}
+"""Each ``--where`` clause and how many values it takes."""
+
+_SECRET_OPTIONS = ("--token", "--password")
+
+_EPILOG = f"""\
+environment:
+  {TOKEN_ENV_VAR}   the API token, when --token is not given (never printed)
+  {BASE_URL_ENV_VAR}     the API root, when --base-url is not given (default {DEFAULT_BASE_URL})
+
+exit status:
+  0    success (revoke: every id ended revoked or not found)
+  1    an API error, or (revoke) some ids failed, were invalid or were not attempted
+  2    a usage error: bad arguments, no token, no ids, an unreadable file
+  130  interrupted
+
+Run '{PROG} COMMAND --help' for a command's options; '{PROG} demo' needs no account.
+"""
+
+_REVOKE_EPILOG = """\
+ids come from the command line and/or --file (one id per line; blank lines and # comments
+are skipped; '-' reads standard input), or are selected with --where clauses, which are
+AND-combined:
+  --where expired                 tokens whose expires_at has passed
+  --where unused-since DATE       never used, or last used before DATE (an ISO date or
+                                  date-time, UTC unless it says otherwise, or Nd: N days ago)
+  --where name GLOB               the name matches the shell-style GLOB (quote it)
+  --where scope SCOPE             the token has SCOPE (global, purge_select, purge_all,
+                                  global:read)
+The current token (the one this command runs with) is never selected or revoked unless
+--include-current is given. It is then revoked last, on its own, so the job is not cut short,
+and only when every other id ended revoked or not found (else it is kept for a re-run).
+
+examples:
+  fastly-tokens revoke --where expired --dry-run
+  fastly-tokens revoke --where unused-since 90d --where scope global --journal job.jsonl
+  grep -v keep ids.txt | fastly-tokens revoke --file - --json > report.json
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose error messages have secret values masked out."""
+
+    def __init__(self, *args: Any, redact: Callable[[str], str] = str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.redact = redact
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the (masked) error, and exit with status 2."""
+        self.print_usage()
+        self.exit(2, f"{self.prog}: error: {self.redact(message)}\n")
+
+    def print_usage(self, file: Any = None) -> None:
+        """Print the usage to standard error, never standard output."""
+        import sys  # noqa: PLC0415 (only when a usage error is reported)
+
+        super().print_usage(file if file is not None else sys.stderr)
+
+
+def secret_values(argv: list[str]) -> list[str]:
+    """Return the values given to ``--token`` and ``--password`` in ``argv``, to mask them."""
+    found: list[str] = []
+    for i, arg in enumerate(argv):
+        for option in _SECRET_OPTIONS:
+            if arg == option and i + 1 < len(argv):
+                found.append(argv[i + 1])
+            elif arg.startswith(option + "="):
+                found.append(arg[len(option) + 1 :])
+    return [value for value in found if value]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _connection_parent(*, top: bool) -> Parser:
+    """Build the connection options; a sub-command's defaults must not mask the top level's."""
+    parent = Parser(add_help=False)
+    group = parent.add_argument_group("connection")
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    group.add_argument(
+        "--token",
+        metavar="TOKEN",
+        default=default(None),
+        help=f"the Fastly API token (default: ${TOKEN_ENV_VAR}, which keeps it out of the "
+        "process list); never printed",
+    )
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=default(None),
+        help=f"the API root (default: ${BASE_URL_ENV_VAR}, else {DEFAULT_BASE_URL}); plain "
+        "http is allowed to loopback hosts only, such as a local FakeFastly",
+    )
+    group.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        default=default(False),
+        help="allow a plain-http --base-url to a host that is not loopback",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default(False),
+        help="log retries and rate-limit waits to standard error",
+    )
+    return parent
+
+
+def _json_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON")
+
+
+def build_parser(redact: Callable[[str], str] = str) -> Parser:
+    """Build the parser; ``redact`` masks secret values out of its error messages."""
+    parser = Parser(
+        prog=PROG,
+        description="Manage Fastly API tokens: show, list, create and revoke them, in bulk too.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_connection_parent(top=True)],
+        redact=redact,
+    )
+    from .._version import __version__  # noqa: PLC0415 (keeps the import list short)
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = [_connection_parent(top=False)]
+
+    def add(name: str, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text[0].upper() + help_text[1:] + ".",
+            parents=sub,
+            redact=redact,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            **kwargs,
+        )
+
+    current = add("current", "show the token this command authenticates with")
+    _json_option(current, "the token")
+
+    get = add("get", "show one token")
+    get.add_argument("token_id", metavar="ID", help="the token's id")
+    _json_option(get, "the token")
+
+    list_ = add("list", "list the user's tokens, or a customer's")
+    list_.add_argument(
+        "--customer",
+        metavar="ID",
+        help="list every token of this customer (superusers only)",
+    )
+    _json_option(list_, "the tokens")
+
+    create = add(
+        "create",
+        "create a token and print its secret, which Fastly shows only once",
+        epilog="The password is prompted for on a terminal; elsewhere use --password-stdin.\n"
+        "--password puts it in your shell history and the process list.",
+    )
+    create.add_argument("--username", required=True, help="the user's login (an email)")
+    password = create.add_mutually_exclusive_group()
+    password.add_argument("--password", help="the user's password (prefer the prompt)")
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    create.add_argument("--name", help="a name for the token")
+    create.add_argument(
+        "--scope",
+        action="append",
+        metavar="SCOPE",
+        help="a scope (repeatable, or several space-joined): global, purge_select, "
+        "purge_all, global:read (default: global)",
+    )
+    create.add_argument(
+        "--service",
+        action="append",
+        metavar="SERVICE_ID",
+        default=[],
+        help="limit the token to this service (repeatable; default: all services)",
+    )
+    create.add_argument(
+        "--expires-at",
+        metavar="ISO",
+        help="when the token stops working: an ISO date or date-time (UTC unless it says)",
+    )
+    create.add_argument("--otp", help="the one-time code, for a user with two-factor auth")
+    _json_option(create, "the new token, its secret included,")
+
+    revoke = add(
+        "revoke", "revoke tokens: by id, from a file, or by selection", epilog=_REVOKE_EPILOG
+    )
+    revoke.add_argument("ids", nargs="*", metavar="ID", help="ids of the tokens to revoke")
+    revoke.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        dest="files",
+        help="read ids from PATH, one a line ('-': standard input); repeatable",
+    )
+    revoke.add_argument(
+        "--where",
+        action="append",
+        nargs="+",
+        default=[],
+        metavar=("KIND", "VALUE"),
+        help="select tokens: expired | unused-since DATE | name GLOB | scope SCOPE "
+        "(repeatable, AND-combined)",
+    )
+    revoke.add_argument("--owner", metavar="USER_ID", help="with --where: only this user's tokens")
+    revoke.add_argument(
+        "--customer",
+        metavar="ID",
+        help="with --where: select among this customer's tokens (superusers only)",
+    )
+    revoke.add_argument(
+        "--include-current",
+        action="store_true",
+        help="allow revoking the token this command runs with (last, if all else went well)",
+    )
+    revoke.add_argument(
+        "--dry-run", action="store_true", help="list what would be revoked; revoke nothing"
+    )
+    _job_options(revoke)
+    revoke.add_argument(
+        "--journal",
+        metavar="PATH",
+        help="record outcomes in PATH as they come; a re-run with it resumes the job",
+    )
+    _json_option(revoke, "the report (or, with --dry-run, the selection)")
+
+    demo = add(
+        "demo",
+        "run the bulk revocation job end to end on an embedded fake Fastly (no account needed)",
+    )
+    demo.add_argument(
+        "--tokens",
+        type=_positive_int,
+        default=DEMO_TOKENS,
+        metavar="N",
+        help=f"tokens to seed for the demo user (default {DEMO_TOKENS})",
+    )
+    demo.add_argument("--seed", type=int, default=7, help="seed for the fake's data (default 7)")
+    _job_options(demo)
+    return parser
+
+
+def _job_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="batch",
+        help="batch: DELETE /tokens per chunk, bisecting refused chunks (default); "
+        "each: one DELETE per id",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help="ids per batch request (default 100)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="requests in flight at once (default: the SDK's choice)",
+    )
