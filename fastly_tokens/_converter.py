@@ -8,6 +8,7 @@ the models, while users get the tolerant one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,12 @@ def _structure_str(value: Any, _: type) -> str:
     return value
 
 
+def _structure_optional_str(value: Any, _: type) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    return _structure_str(value, str)
+
+
 def _structure_strings(value: Any, _: type) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -39,20 +46,26 @@ def _structure_optional_strings(value: Any, _: type) -> tuple[str, ...] | None:
     return None if value is None else _structure_strings(value, tuple)
 
 
+@functools.lru_cache(maxsize=256)
+def _parse_scope(value: str) -> ScopeSet:
+    # A list of thousands of tokens holds a handful of distinct scope strings: parse each once.
+    return frozenset(_KNOWN_SCOPES.get(part, part) for part in value.split())
+
+
 def _structure_scope(value: Any, _: type) -> ScopeSet:
     """Parse Fastly's space-joined scope string, keeping scopes we do not know as ``str``."""
     if value is None:
         return frozenset()
     if isinstance(value, list | tuple):
-        parts = [_structure_str(item, str) for item in value]
-    else:
-        parts = _structure_str(value, str).split()
-    return frozenset(_KNOWN_SCOPES.get(part, part) for part in parts)
+        return frozenset(_KNOWN_SCOPES.get(p, p) for p in (_structure_str(v, str) for v in value))
+    return _parse_scope(_structure_str(value, str))
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
     """Read an ISO-8601 timestamp (Fastly sends ``...Z``) as an aware UTC datetime."""
     parsed = datetime.fromisoformat(_structure_str(value, str))
+    if parsed.tzinfo is UTC:  # Fastly's own "...Z" form: nothing to convert
+        return parsed
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -70,6 +83,7 @@ def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(datetime, _structure_datetime)
     exact: dict[Any, Any] = {
+        str | None: _structure_optional_str,
         datetime | None: _structure_optional_datetime,
         tuple[str, ...]: _structure_strings,
         tuple[str, ...] | None: _structure_optional_strings,
