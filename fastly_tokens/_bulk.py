@@ -146,6 +146,10 @@ class RevocationReport:
             raise ExceptionGroup(f"{len(errors)} of {len(self.results)} ids not revoked", errors)
 
 
+_Sink = list["RevocationResult"] | None
+"""Where a bisection holds outcomes it cannot settle yet; None settles them at once."""
+
+
 class _Journal:
     """An append-only JSON-lines record of outcomes, flushed as each request completes."""
 
@@ -340,37 +344,57 @@ class RevocationJob:
             self._requests += record.attempts
         return None
 
-    async def _revoke_one(self, token_id: str) -> None:
+    async def _revoke_one(self, token_id: str, sink: _Sink = None) -> None:
         error = await self._send([token_id], single=True)
-        self._settle_one(token_id, error)
+        self._settle_one(token_id, error, sink)
 
-    async def _revoke_chunk(self, chunk: list[str]) -> None:
+    async def _revoke_chunk(self, chunk: list[str], sink: _Sink = None) -> None:
+        """Revoke a chunk in one request, bisecting it when Fastly refuses it whole."""
         if self._stopped is not None:
             return
         if len(chunk) == 1:
-            await self._revoke_one(chunk[0])
+            await self._revoke_one(chunk[0], sink)
             return
         if len(chunk) > self._chunk_size:
             # A 413 shrank the size since this chunk was cut: do not send what will be refused.
             for start in range(0, len(chunk), self._chunk_size):
-                await self._revoke_chunk(chunk[start : start + self._chunk_size])
+                await self._revoke_chunk(chunk[start : start + self._chunk_size], sink)
             return
         error = await self._send(chunk, single=False)
         if error is None:
-            self._settle([RevocationResult(t, Outcome.REVOKED) for t in chunk])
+            self._emit([RevocationResult(t, Outcome.REVOKED) for t in chunk], sink)
         elif isinstance(error, RateLimitError):
             self._stop(error)
+        elif isinstance(error, NotFoundError) and error.maybe_applied:
+            await self._resolve_lost_batch(chunk, sink)
         elif isinstance(error, _REFUSED) or _is_too_large(error):
             if _is_too_large(error):
                 self._chunk_size = max(1, min(self._chunk_size, len(chunk) // 2))
                 _logger.info("bulk revoke: chunk too large, now %d ids", self._chunk_size)
-            half = len(chunk) // 2
-            await self._revoke_chunk(chunk[:half])
-            await self._revoke_chunk(chunk[half:])
+            await self._bisect(chunk, sink)
         else:
-            self._settle([RevocationResult(t, Outcome.FAILED, error) for t in chunk])
+            self._emit([RevocationResult(t, Outcome.FAILED, error) for t in chunk], sink)
 
-    def _settle_one(self, token_id: str, error: FastlyError | None) -> None:
+    async def _bisect(self, chunk: list[str], sink: _Sink) -> None:
+        half = len(chunk) // 2
+        await self._revoke_chunk(chunk[:half], sink)
+        await self._revoke_chunk(chunk[half:], sink)
+
+    async def _resolve_lost_batch(self, chunk: list[str], sink: _Sink) -> None:
+        """Settle a batch whose retry answered 404 after a lost attempt that may have revoked it.
+
+        Fastly applies a batch whole or not at all, so either that attempt revoked every id, or
+        an id was bad from the start and nothing happened. Bisecting tells which: if any id is
+        still there to revoke, the lost attempt did nothing and the 404s are real; if every id
+        turns up gone, the lost attempt revoked them. The outcomes are held until then.
+        """
+        held: list[RevocationResult] = []
+        await self._bisect(chunk, held)
+        if len(held) == len(chunk) and all(r.outcome is Outcome.NOT_FOUND for r in held):
+            held = [RevocationResult(r.token_id, Outcome.REVOKED) for r in held]
+        self._emit(held, sink)
+
+    def _settle_one(self, token_id: str, error: FastlyError | None, sink: _Sink = None) -> None:
         if error is None:
             result = RevocationResult(token_id, Outcome.REVOKED)
         elif isinstance(error, NotFoundError):
@@ -382,13 +406,20 @@ class RevocationJob:
             return
         else:
             result = RevocationResult(token_id, Outcome.FAILED, error)
-        self._settle([result])
+        self._emit([result], sink)
 
     def _stop(self, error: RateLimitError) -> None:
         """Send nothing more: the budget is spent beyond what the caller will wait."""
         if self._stopped is None:
             _logger.warning("revocation stopped: %s", error)
             self._stopped = error
+
+    def _emit(self, results: list[RevocationResult], sink: _Sink) -> None:
+        """Settle ``results`` now, or hand them to the caller holding them (``sink``)."""
+        if sink is None:
+            self._settle(results)
+        else:
+            sink.extend(results)
 
     def _settle(self, results: list[RevocationResult]) -> None:
         for result in results:

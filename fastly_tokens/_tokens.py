@@ -106,12 +106,12 @@ class TokensAPI:
         answer = await self._client._request("GET", path)
         return self._structure(answer, model, "GET", path)
 
-    async def _delete(self, path: str, **kwargs: Any) -> None:
-        """Send a DELETE; a 404 after a lost attempt that may have done the work is success."""
+    async def _delete(self, path: str, *, gone_ok: bool = True, **kwargs: Any) -> None:
+        """Send a DELETE; with ``gone_ok``, a 404 after a lost attempt counts as success."""
         try:
             await self._client._request("DELETE", path, expect=(204, 200), **kwargs)
         except NotFoundError as exc:
-            if not exc.maybe_applied:
+            if not (gone_ok and exc.maybe_applied):
                 raise
             # An earlier attempt was lost after it may have reached Fastly, and the retry found
             # the token gone: that earlier attempt did the work.
@@ -185,7 +185,11 @@ class TokensAPI:
         self, token_ids: list[str], *, record: CallRecord | None = None
     ) -> None:
         headers = {"Content-Type": BULK_CONTENT_TYPE}
-        await self._delete("/tokens", data=bulk_body(token_ids), headers=headers, record=record)
+        # Not gone_ok: Fastly refuses a batch whole, so a 404 after a lost attempt may also mean
+        # an id was bad from the start and nothing was revoked.
+        await self._delete(
+            "/tokens", data=bulk_body(token_ids), headers=headers, gone_ok=False, record=record
+        )
 
     async def revoke_token_current(self) -> None:
         """Revoke the token this client authenticates with (``DELETE /tokens/self``).
@@ -199,7 +203,9 @@ class TokensAPI:
 
         Ids are checked and de-duplicated first; an empty list sends nothing. Fastly refuses
         the whole batch when any id is unknown or not the caller's to revoke; for a job that
-        isolates those ids and still revokes the rest, use ``revoke_many``.
+        isolates those ids and still revokes the rest, use ``revoke_many``. A
+        ``NotFoundError`` with ``maybe_applied`` set means an earlier attempt was lost and the
+        batch may or may not have been revoked by it; ``revoke_many`` resolves which.
         """
         ids = _unique_ids(token_ids, "token_ids")
         if ids:

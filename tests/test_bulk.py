@@ -286,3 +286,28 @@ async def test_revoke_many_refuses_a_single_string(client: FastlyAsync) -> None:
 async def test_not_found_single_revoke_still_raises(client: FastlyAsync) -> None:
     with pytest.raises(NotFoundError):
         await client.tokens.revoke_token("Zz" * 11)
+
+
+async def test_a_lost_attempt_then_404_is_resolved_by_bisection(
+    retrying: FastlyAsync, fake: FakeFastly
+) -> None:
+    # The edge answers 503 without acting; the retry gets 404 because of the foreign id.
+    # Nothing was revoked by the lost attempt, so the good ids must still be revoked.
+    ids = mine(fake, 20)
+    fake.faults.add("status", status=503, times=1, method="DELETE", path="/tokens")
+    mixed = [*ids[:10], fake.foreign_token_id, *ids[10:]]
+    report = await retrying.tokens.revoke_many(mixed, chunk_size=50, concurrency=1)
+    assert report.ids(Outcome.REVOKED) == ids
+    assert report.ids(Outcome.NOT_FOUND) == [fake.foreign_token_id]
+    assert all(fake.is_revoked(t) for t in ids)
+
+
+async def test_bulk_revoke_tokens_does_not_claim_a_batch_it_cannot_vouch_for(
+    retrying: FastlyAsync, fake: FakeFastly
+) -> None:
+    ids = mine(fake, 3)
+    fake.faults.add("status", status=503, times=1, method="DELETE", path="/tokens")
+    with pytest.raises(NotFoundError) as info:
+        await retrying.tokens.bulk_revoke_tokens([*ids, fake.foreign_token_id])
+    assert info.value.maybe_applied
+    assert not any(fake.is_revoked(t) for t in ids)
