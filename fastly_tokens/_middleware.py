@@ -117,6 +117,8 @@ def _retry_middleware(
             while True:
                 attempt += 1
                 outcome = await _attempt(req, handler, deadline_at - clock())
+                if not isinstance(outcome, Exception) and outcome.status < 400:
+                    return outcome  # the common case: nothing to decide
                 now = clock()
                 if isinstance(outcome, Exception):
                     if record is not None and maybe_reached_server(outcome):
@@ -193,14 +195,21 @@ def _ratelimit_middleware(
     async def ratelimit(
         req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
     ) -> aiohttp.ClientResponse:
-        method = req.method
+        if req.method in READ_METHODS:  # reads are free at Fastly: no gate
+            return await send(req, handler)
         # The gate first: a write waiting for the reset must not hold a slot a read could use.
-        async with gate.slot(method, req.url.path, deadline=_DEADLINE.get()), semaphore:
+        async with gate.slot(req.method, req.url.path, deadline=_DEADLINE.get()):
+            return await send(req, handler)
+
+    async def send(
+        req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        async with semaphore:
             record = CALL_RECORD.get()
             if record is not None:
                 record.attempts += 1
             resp = await handler(req)
-            _observe(gate, method, resp, clock())
+            _observe(gate, req.method, resp, clock())
             # Read under the semaphore, so requests queue here rather than in the connector's
             # pool, where the wait would count against the connect timeout.
             await resp.read()

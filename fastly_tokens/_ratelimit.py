@@ -16,9 +16,9 @@ import logging
 import math
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from types import TracebackType
 
 import attrs
 
@@ -112,6 +112,7 @@ class RateLimitGate:
         self._unmetered = False
         self._in_flight = 0
         self._changed = asyncio.Event()
+        self._waiting = 0
         self._cooldown: asyncio.Future[None] | None = None
         self._cooldown_waiters = 0
 
@@ -153,25 +154,14 @@ class RateLimitGate:
             self._unmetered = True
             self._notify()
 
-    @asynccontextmanager
-    async def slot(
-        self, method: str, path: str, *, deadline: float | None = None
-    ) -> AsyncIterator[None]:
+    def slot(self, method: str, path: str, *, deadline: float | None = None) -> _Slot:
         """Hold one write's place in the budget for one attempt; reads pass straight through.
 
-        ``deadline`` (epoch seconds) is when the call must be over: a reset after it fails the
-        write at once, as one beyond ``max_wait`` does.
+        Use as ``async with gate.slot(...)``. ``deadline`` (epoch seconds) is when the call
+        must be over: a reset after it fails the write at once, as one beyond ``max_wait``
+        does. A write whose block raises is charged (see :meth:`release`).
         """
-        if method.upper() in READ_METHODS:
-            yield
-            return
-        await self.acquire(method, path, deadline=deadline)
-        answered = False
-        try:
-            yield
-            answered = True
-        finally:
-            self.release(charged=not answered)
+        return _Slot(self, method, path, deadline)
 
     async def acquire(self, method: str, path: str, *, deadline: float | None = None) -> None:
         """Wait until one more write fits the budget, then count it in flight.
@@ -189,7 +179,11 @@ class RateLimitGate:
                 self._in_flight += 1
                 return
             else:
-                await self._changed.wait()
+                self._waiting += 1
+                try:
+                    await self._changed.wait()
+                finally:
+                    self._waiting -= 1
 
     def release(self, *, charged: bool = False) -> None:
         """End a write admitted by :meth:`acquire`.
@@ -210,8 +204,9 @@ class RateLimitGate:
 
     def _notify(self) -> None:
         """Wake every task waiting for the budget to change; they re-check it."""
-        self._changed.set()
-        self._changed = asyncio.Event()
+        if self._waiting:  # most writes find nobody waiting: skip making a new Event
+            self._changed.set()
+            self._changed = asyncio.Event()
 
     async def _wait_for_reset(
         self, reset: float, now: float, method: str, path: str, deadline: float | None
@@ -257,3 +252,32 @@ class RateLimitGate:
                 # Every waiter was cancelled: nobody needs the timer any more.
                 task.cancel()
                 self._cooldown = None
+
+
+class _Slot:
+    """The async context manager :meth:`RateLimitGate.slot` returns.
+
+    A class rather than a generator-based context manager: every write passes through one.
+    """
+
+    __slots__ = ("_deadline", "_gate", "_method", "_path", "_write")
+
+    def __init__(self, gate: RateLimitGate, method: str, path: str, deadline: float | None):
+        self._gate = gate
+        self._method = method
+        self._path = path
+        self._deadline = deadline
+        self._write = method.upper() not in READ_METHODS
+
+    async def __aenter__(self) -> None:
+        if self._write:
+            await self._gate.acquire(self._method, self._path, deadline=self._deadline)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._write:
+            self._gate.release(charged=exc_type is not None)
