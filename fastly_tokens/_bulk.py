@@ -339,6 +339,9 @@ class RevocationJob:
             else:
                 await self._tokens._revoke_batch(ids, record=record)
         except FastlyError as exc:
+            # The report keeps the error, not the frames it passed through: their locals hold
+            # the aiohttp response, which would make memory grow with every failed id.
+            _drop_tracebacks(exc)
             return exc
         finally:
             self._requests += record.attempts
@@ -436,6 +439,15 @@ class RevocationJob:
                     latest=tuple(results),
                 )
             )
+
+
+def _drop_tracebacks(error: BaseException) -> None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
 
 
 def _is_too_large(error: FastlyError) -> bool:
