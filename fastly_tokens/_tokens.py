@@ -252,7 +252,8 @@ class TokensAPI:
         ids each and bisects a refused chunk to isolate the bad ids while revoking the good
         ones; a 413 halves the chunk size for the rest of the job. ``strategy="each"`` sends
         one ``DELETE /tokens/{id}`` per id. ``concurrency`` requests run at once (default: the
-        client's ``max_concurrency``). ``on_progress`` is called as ids complete. ``journal``
+        client's ``max_concurrency``, which also caps it: for more, raise
+        ``FastlyAsync(max_concurrency=...)``). ``on_progress`` is called as ids complete. ``journal``
         names a JSON-lines file each outcome is appended to; a rerun with the same journal
         skips the ids already revoked. When the rate-limit budget runs out beyond the retry
         policy's ``max_wait``, the job stops and the ids left are ``not_attempted``.
