@@ -253,9 +253,9 @@ class TokensAPI:
         ones; a 413 halves the chunk size for the rest of the job. ``strategy="each"`` sends
         one ``DELETE /tokens/{id}`` per id. ``concurrency`` requests run at once (default: the
         client's ``max_concurrency``, which also caps it: for more, raise
-        ``FastlyAsync(max_concurrency=...)``). ``on_progress`` is called as ids complete. ``journal``
-        names a JSON-lines file each outcome is appended to; a rerun with the same journal
-        skips the ids already revoked. When the rate-limit budget runs out beyond the retry
+        ``FastlyAsync(max_concurrency=...)``). ``on_progress`` is called as ids complete.
+        ``journal`` names a JSON-lines file each outcome is appended to; a rerun with the same
+        journal skips the ids already revoked. When the rate-limit budget runs out beyond the retry
         policy's ``max_wait``, the job stops and the ids left are ``not_attempted``.
         Call ``report.raise_for_failures()`` to turn failures into an ``ExceptionGroup``.
         """
