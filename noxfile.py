@@ -47,6 +47,16 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package and the tests."""
+    """mypy --strict over the package, the tests and the benchmarks."""
     session.install("-e", ".[cli]", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
-    session.run("mypy", "--strict", "fastly_tokens", "tests")
+    session.run("mypy", "--strict", "fastly_tokens", "tests", "benchmarks")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """The benchmark suite (not run by default): `nox -s bench -- --quick` for a short run.
+
+    Installs the official SDK and orjson, which only the benchmarks compare against.
+    """
+    session.install("-e", ".", "fastly==15.*", "orjson")
+    session.run("python", "-m", "benchmarks", *session.posargs)
