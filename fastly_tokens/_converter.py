@@ -34,12 +34,18 @@ def _structure_optional_str(value: Any, _: type) -> str | None:
     return _structure_str(value, str)
 
 
+_JUST_STR = frozenset({str})
+
+
 def _structure_strings(value: Any, _: type) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
         raise TypeError(f"expected an array of strings, got {type(value).__name__}")
-    return tuple(_structure_str(item, str) for item in value)
+    # The item check runs in C (map, set): lists of service ids are long and many.
+    if value and set(map(type, value)) != _JUST_STR:
+        raise TypeError("expected an array of strings, got other items in it")
+    return tuple(value)
 
 
 def _structure_optional_strings(value: Any, _: type) -> tuple[str, ...] | None:
@@ -63,7 +69,7 @@ def _structure_scope(value: Any, _: type) -> ScopeSet:
 
 def _structure_datetime(value: Any, _: type) -> datetime:
     """Read an ISO-8601 timestamp (Fastly sends ``...Z``) as an aware UTC datetime."""
-    parsed = datetime.fromisoformat(_structure_str(value, str))
+    parsed = datetime.fromisoformat(value if type(value) is str else _structure_str(value, str))
     if parsed.tzinfo is UTC:  # Fastly's own "...Z" form: nothing to convert
         return parsed
     if parsed.tzinfo is None:

@@ -66,6 +66,10 @@ def test_none_is_not_turned_into_the_string_none() -> None:
         converter.structure({"id": None}, Token)
     with pytest.raises(cattrs.ClassValidationError):
         converter.structure({"id": "a1", "name": 12}, Token)
+    with pytest.raises(cattrs.ClassValidationError):
+        converter.structure({"id": "a1", "services": ["svc1", None]}, Token)
+    with pytest.raises(cattrs.ClassValidationError):
+        converter.structure({"id": "a1", "scopes": [1]}, Token)
 
 
 @pytest.mark.parametrize(
