@@ -117,49 +117,36 @@ def _retry_middleware(
             while True:
                 attempt += 1
                 outcome = await _attempt(req, handler, deadline_at - clock())
-                if not isinstance(outcome, Exception) and outcome.status < 400:
-                    return outcome  # the common case: nothing to decide
-                now = clock()
                 if isinstance(outcome, Exception):
-                    if record is not None and maybe_reached_server(outcome):
-                        record.maybe_applied = True
-                    what = type(outcome).__name__
-                    decision = decide(
-                        policy,
-                        method=method,
-                        attempt=attempt,
-                        started=started,
-                        now=now,
-                        exc=outcome,
-                        rand=rand(),
-                    )
-                    if not decision.retry:
-                        log.debug(
-                            "%s %s: %s on attempt %d, not retried: %s",
-                            *(method, path, what, attempt, decision.reason),
-                        )
-                        raise _final(outcome)
+                    status, headers = None, None
+                    lost, what = maybe_reached_server(outcome), type(outcome).__name__
+                elif outcome.status < 400:
+                    return outcome  # the common case: nothing to decide
                 else:
-                    if record is not None and outcome.status >= 500:
-                        record.maybe_applied = True
-                    what = str(outcome.status)
-                    decision = decide(
-                        policy,
-                        method=method,
-                        attempt=attempt,
-                        started=started,
-                        now=now,
-                        status=outcome.status,
-                        headers=outcome.headers,
-                        rand=rand(),
+                    status, headers = outcome.status, outcome.headers
+                    lost, what = outcome.status >= 500, str(outcome.status)
+                if record is not None and lost:
+                    record.maybe_applied = True
+                decision = decide(
+                    policy,
+                    method=method,
+                    attempt=attempt,
+                    started=started,
+                    now=clock(),
+                    status=status,
+                    exc=outcome if isinstance(outcome, Exception) else None,
+                    headers=headers,
+                    rand=rand(),
+                )
+                if not decision.retry:
+                    log.debug(
+                        "%s %s: %s on attempt %d, not retried: %s (wait %.1f s)",
+                        *(method, path, what, attempt, decision.reason, decision.wait),
                     )
-                    if not decision.retry:
-                        if outcome.status >= 400:
-                            log.debug(
-                                "%s %s: %s on attempt %d, not retried: %s (wait %.1f s)",
-                                *(method, path, what, attempt, decision.reason, decision.wait),
-                            )
-                        return outcome
+                    if isinstance(outcome, Exception):
+                        raise _final(outcome)
+                    return outcome
+                if not isinstance(outcome, Exception):
                     outcome.release()
                 level = logging.WARNING if decision.wait > _LONG_WAIT else logging.INFO
                 log.log(
