@@ -15,11 +15,9 @@ from typing import Any
 
 import cattrs
 
-from ._models import Scope, ScopeSet
+from ._models import ScopeSet, as_scope
 
 __all__ = ["converter", "make_converter", "strict_converter"]
-
-_KNOWN_SCOPES = {s.value: s for s in Scope}
 
 
 def _structure_str(value: Any, _: type) -> str:
@@ -55,7 +53,7 @@ def _structure_optional_strings(value: Any, _: type) -> tuple[str, ...] | None:
 @functools.lru_cache(maxsize=256)
 def _parse_scope(value: str) -> ScopeSet:
     # A list of thousands of tokens holds a handful of distinct scope strings: parse each once.
-    return frozenset(_KNOWN_SCOPES.get(part, part) for part in value.split())
+    return frozenset(map(as_scope, value.split()))
 
 
 def _structure_scope(value: Any, _: type) -> ScopeSet:
@@ -63,7 +61,7 @@ def _structure_scope(value: Any, _: type) -> ScopeSet:
     if value is None:
         return frozenset()
     if isinstance(value, list | tuple):
-        return frozenset(_KNOWN_SCOPES.get(p, p) for p in (_structure_str(v, str) for v in value))
+        return frozenset(as_scope(_structure_str(v, str)) for v in value)
     return _parse_scope(_structure_str(value, str))
 
 

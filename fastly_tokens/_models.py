@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import attrs
 
-__all__ = ["CreatedToken", "Scope", "ScopeSet", "Token"]
+__all__ = ["CreatedToken", "Scope", "ScopeSet", "Token", "as_scope"]
 
 
 class Scope(enum.StrEnum):
@@ -30,6 +30,14 @@ class Scope(enum.StrEnum):
     """Purging a whole service."""
     GLOBAL_READ = "global:read"
     """Read-only access to the account, its configuration and its stats."""
+
+
+_SCOPES_BY_NAME = {scope.value: scope for scope in Scope}
+
+
+def as_scope(name: str) -> Scope | str:
+    """Return the :class:`Scope` called ``name``, or ``name`` itself if Fastly documents none."""
+    return _SCOPES_BY_NAME.get(name, name)
 
 
 ScopeSet = frozenset[Scope | str]

@@ -37,6 +37,7 @@ from .. import (
     Token,
 )
 from .._ids import is_valid_id
+from .._models import as_scope
 from ._args import BASE_URL_ENV_VAR, TOKEN_ENV_VAR, WHERE_KINDS, build_parser, secret_values
 from ._ids import IdFileError, read_id_file
 from ._output import Output, report_json, token_json
@@ -51,7 +52,6 @@ EXIT_INTERRUPTED = 130
 _MIN_SECRET = 4
 _MASK = "***"
 _DAYS_AGO = re.compile(r"(\d+)d")
-_KNOWN_SCOPES = {scope.value: scope for scope in Scope}
 
 
 class UsageError(Exception):
@@ -285,7 +285,7 @@ def _clause(kind: str, values: list[str]) -> Clause:
         return ("unused_since", parse_moment(value, "--where unused-since"))
     if kind == "name":
         return ("name", value)
-    return ("scope", _KNOWN_SCOPES.get(value, value))
+    return ("scope", as_scope(value))
 
 
 def build_selections(
@@ -332,7 +332,7 @@ async def _revoke(args: argparse.Namespace, out: Output) -> int:
         raise UsageError("no ids given: pass ids, --file PATH ('-' for standard input), or --where")
     customer = _check_id(args.customer, "--customer") if args.customer else None
     for field, value in clauses:
-        if field == "scope" and value not in _KNOWN_SCOPES.values():
+        if field == "scope" and not isinstance(value, Scope):
             out.note(f"note: {value!r} is not a scope Fastly documents", style="yellow")
 
     async with _connect(args) as client:
