@@ -19,14 +19,17 @@ from ._errors import (
     AuthenticationError,
     BadRequestError,
     ClientClosedError,
+    ClientLoopError,
     FastlyError,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from ._middleware import DEFAULT_MAX_BODY_SIZE
 from ._models import CreatedToken, Scope, ScopeSet, Token
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
@@ -36,6 +39,7 @@ from ._version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_TIMEOUT",
     "APIConnectionError",
     "APIStatusError",
@@ -43,6 +47,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
+    "ClientLoopError",
     "CreatedToken",
     "FastlyAsync",
     "FastlyError",
@@ -52,6 +57,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
     "RevocationJob",

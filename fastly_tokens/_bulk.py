@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Literal
 
 import attrs
 
+from ._call import CallRecord
 from ._errors import (
     APIStatusError,
     BadRequestError,
@@ -38,7 +39,7 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._ids import check_id
-from ._middleware import CallRecord
+from ._secrets import scrub
 
 if TYPE_CHECKING:
     from ._tokens import TokensAPI
@@ -69,15 +70,20 @@ class Outcome(enum.StrEnum):
     """What became of one id in a revocation job."""
 
     REVOKED = "revoked"
-    """Fastly revoked it (or a lost earlier attempt did, and the retry found it gone)."""
+    """Fastly answered that it revoked it."""
     NOT_FOUND = "not_found"
-    """No such token for this caller: already revoked, or never existed."""
+    """Fastly answered 404: this caller cannot see such a token (already revoked, never
+    existed, or another account's). With ``maybe_revoked``, an attempt of this job whose answer
+    was lost may have been what revoked it."""
     INVALID = "invalid"
     """Not a well-formed id; nothing was sent for it."""
     FAILED = "failed"
     """Fastly refused it or the request failed; ``error`` says how."""
     NOT_ATTEMPTED = "not_attempted"
     """Not sent: the job was cancelled, or the rate-limit budget ran out beyond ``max_wait``."""
+    UNCONFIRMED = "unconfirmed"
+    """Sent, but the job was cancelled before the answer came: Fastly may or may not have
+    revoked it. A re-run (with the journal) settles it."""
 
 
 _GONE = frozenset({Outcome.REVOKED, Outcome.NOT_FOUND})
@@ -92,6 +98,9 @@ class RevocationResult:
     error: Exception | None = attrs.field(default=None, eq=False)
     resumed: bool = False
     """Taken from the journal of an earlier run; nothing was sent for it in this one."""
+    maybe_revoked: bool = False
+    """Not found after an attempt whose answer was lost: that attempt may have revoked it, but
+    nothing shows the token was there to revoke, so it is not claimed as revoked."""
 
 
 def _count(results: Iterable[RevocationResult]) -> dict[Outcome, int]:
@@ -222,10 +231,11 @@ class RevocationJob:
             raise TypeError("token_ids must be an iterable of ids, not a single str")
         if strategy not in ("batch", "each"):
             raise ValueError(f"strategy must be 'batch' or 'each', not {strategy!r}")
-        if chunk_size < 1:
-            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
-        if concurrency is not None and concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        _check_count(chunk_size, "chunk_size")
+        if concurrency is not None:
+            _check_count(concurrency, "concurrency")
+        if on_progress is not None and not callable(on_progress):
+            raise TypeError(f"on_progress must be callable, not {type(on_progress).__name__}")
         self._tokens = tokens
         self._strategy = strategy
         self._chunk_size = chunk_size
@@ -237,6 +247,7 @@ class RevocationJob:
         self._to_send: list[str] = []
         self._counts: Counter[Outcome] = Counter()
         self._requests = 0
+        self._in_flight: set[str] = set()
         self._started: float | None = None
         self._elapsed: float | None = None
         self._stopped: RateLimitError | None = None
@@ -272,10 +283,14 @@ class RevocationJob:
         return len(self._order)
 
     def report(self) -> RevocationReport:
-        """Every id's outcome so far, in input order; ids not yet settled are not attempted."""
+        """Every id's outcome so far, in input order.
+
+        Ids not yet settled are ``unconfirmed`` when their request was sent (a cancel cut it
+        short: Fastly may have applied it), else ``not_attempted``.
+        """
         error = self._stopped
         results = tuple(
-            self._results.get(token_id) or RevocationResult(token_id, Outcome.NOT_ATTEMPTED, error)
+            self._results.get(token_id) or self._unsettled(token_id, error)
             for token_id in self._order
         )
         if self._elapsed is not None:
@@ -286,10 +301,16 @@ class RevocationJob:
             elapsed = 0.0
         return RevocationReport(results, self._requests, elapsed)
 
+    def _unsettled(self, token_id: str, error: RateLimitError | None) -> RevocationResult:
+        if token_id in self._in_flight:
+            return RevocationResult(token_id, Outcome.UNCONFIRMED)
+        return RevocationResult(token_id, Outcome.NOT_ATTEMPTED, error)
+
     async def run(self) -> RevocationReport:
         """Send the revocations and return the report; see the class for cancellation."""
         self._started = time.monotonic()
-        concurrency = self._concurrency or self._tokens._client._max_concurrency
+        limit = self._tokens._client.max_concurrency
+        concurrency = min(self._concurrency or limit, limit)
         try:
             # A fixed pool of workers pulls from one shared iterator: no task per id, however
             # many ids there are.
@@ -328,22 +349,28 @@ class RevocationJob:
                 return
             await self._revoke_one(token_id)
 
-    async def _send(self, ids: list[str], single: bool) -> FastlyError | None:
+    async def _send(self, ids: list[str], single: bool) -> Exception | None:
         """One request for ``ids``; the error it ended in, or None when they were revoked."""
         record = CallRecord()
         if self._journal is not None:
             self._journal.write((token_id, "pending", None) for token_id in ids)
+        self._in_flight.update(ids)
         try:
             if single:
                 await self._tokens._revoke_one(ids[0], record=record)
             else:
                 await self._tokens._revoke_batch(ids, record=record)
-        except FastlyError as exc:
+        except Exception as exc:
+            if not isinstance(exc, FastlyError):  # a bug: the ids fail, the job goes on
+                _logger.error(  # noqa: TRY400 (the report keeps the error; frames would log the request)
+                    "revoking %d ids failed unexpectedly: %r", len(ids), exc
+                )
             # The report keeps the error, not the frames it passed through: their locals hold
             # the aiohttp response, which would make memory grow with every failed id.
-            _drop_tracebacks(exc)
+            scrub(exc)
             return exc
         finally:
+            self._in_flight.difference_update(ids)
             self._requests += record.attempts
         return None
 
@@ -388,22 +415,27 @@ class RevocationJob:
 
         Fastly applies a batch whole or not at all, so either that attempt revoked every id, or
         an id was bad from the start and nothing happened. Bisecting tells which: if any id is
-        still there to revoke, the lost attempt did nothing and the 404s are real; if every id
-        turns up gone, the lost attempt revoked them. The outcomes are held until then.
+        still there to revoke, the lost attempt did nothing and the 404s are real. If every id
+        turns up gone, the lost attempt may have revoked them, but a 404 cannot prove they were
+        there: they end not found, marked ``maybe_revoked``. The outcomes are held until then.
         """
         held: list[RevocationResult] = []
         await self._bisect(chunk, held)
         if len(held) == len(chunk) and all(r.outcome is Outcome.NOT_FOUND for r in held):
-            held = [RevocationResult(r.token_id, Outcome.REVOKED) for r in held]
+            held = [attrs.evolve(r, maybe_revoked=True) for r in held]
         self._emit(held, sink)
 
-    def _settle_one(self, token_id: str, error: FastlyError | None, sink: _Sink = None) -> None:
+    def _settle_one(self, token_id: str, error: Exception | None, sink: _Sink = None) -> None:
         if error is None:
             result = RevocationResult(token_id, Outcome.REVOKED)
         elif isinstance(error, NotFoundError):
-            gone_by_us = self._journal is not None and self._journal.was_in_flight(token_id)
-            outcome = Outcome.REVOKED if gone_by_us else Outcome.NOT_FOUND
-            result = RevocationResult(token_id, outcome, None if gone_by_us else error)
+            # A 404 proves only that the caller cannot see the token. After a lost attempt of
+            # this run, or one of an earlier run (the journal shows it in flight), that attempt
+            # may have revoked it: say so, but claim nothing.
+            maybe = error.maybe_applied or (
+                self._journal is not None and self._journal.was_in_flight(token_id)
+            )
+            result = RevocationResult(token_id, Outcome.NOT_FOUND, error, maybe_revoked=maybe)
         elif isinstance(error, RateLimitError):
             self._stop(error)
             return
@@ -430,25 +462,23 @@ class RevocationJob:
         if self._journal is not None:
             self._journal.write((r.token_id, r.outcome.value, r.error) for r in results)
         if self._on_progress is not None:
-            self._on_progress(
-                RevocationProgress(
-                    done=len(self._results),
-                    total=self.total,
-                    requests=self._requests,
-                    counts={outcome: self._counts[outcome] for outcome in Outcome},
-                    latest=tuple(results),
-                )
+            progress = RevocationProgress(
+                done=len(self._results),
+                total=self.total,
+                requests=self._requests,
+                counts={outcome: self._counts[outcome] for outcome in Outcome},
+                latest=tuple(results),
             )
+            try:
+                self._on_progress(progress)
+            except Exception:  # the caller's bug: logged, and the job goes on
+                _logger.exception("on_progress raised; the revocation job goes on")
 
 
-def _drop_tracebacks(error: BaseException) -> None:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        current.__traceback__ = None
-        current = current.__cause__ or current.__context__
+def _check_count(value: object, parameter: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{parameter} must be an int >= 1, not {value!r}")
 
 
-def _is_too_large(error: FastlyError) -> bool:
+def _is_too_large(error: Exception) -> bool:
     return isinstance(error, APIStatusError) and error.status == _TOO_LARGE

@@ -15,29 +15,29 @@ import platform
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import aiohttp
-import attrs
-from multidict import CIMultiDictProxy
 from yarl import URL
 
+from ._call import CALL_RECORD, CallRecord, Response
 from ._errors import (
     APIConnectionError,
-    APIStatusError,
     APITimeoutError,
     ClientClosedError,
-    status_error,
+    ClientLoopError,
+    FastlyError,
 )
-from ._middleware import CALL_RECORD, CallRecord, build_middlewares
-from ._ratelimit import RateLimit, RateLimitGate, parse_rate_limit
-from ._retry import RetryPolicy, server_wait
+from ._middleware import DEFAULT_MAX_BODY_SIZE, build_middlewares
+from ._ratelimit import RateLimit, RateLimitGate
+from ._retry import RetryPolicy
+from ._secrets import MaskedHeaders, Redactor, Secret, check_secret, scrub
 from ._tokens import TokensAPI
 from ._version import __version__
+from ._wire import decipher
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "FastlyAsync", "Response"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "FastlyAsync"]
 
 DEFAULT_BASE_URL = "https://api.fastly.com"
 """Fastly's API."""
@@ -50,42 +50,8 @@ TOKEN_ENV_VAR = "FASTLY_API_TOKEN"  # noqa: S105 (the variable's name, not a sec
 """Where the token is read from when none is passed, as Fastly's own SDKs do."""
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-
-
-class _Secret:
-    """Holds the API token so that no repr, log line or traceback local shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<secret>"
-
-    __str__ = __repr__
-
-
-class _Headers(dict[str, str]):
-    """Request headers whose repr masks the ``Fastly-Key``, for tracebacks that show locals."""
-
-    def __repr__(self) -> str:
-        shown = {k: ("<secret>" if k.lower() == "fastly-key" else v) for k, v in self.items()}
-        return repr(shown)
-
-
-@attrs.frozen
-class Response:
-    """What one call brought back: the final status, headers and the whole body."""
-
-    status: int
-    headers: CIMultiDictProxy[str]
-    body: bytes
-    maybe_applied: bool = False
-    """An earlier attempt of this call was lost after it may have reached Fastly."""
+_T = TypeVar("_T")
+_CLOSING = "fastly_tokens: client closed"  # the message close() cancels sleeping retries with
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -121,15 +87,50 @@ def _timeout(value: float | aiohttp.ClientTimeout) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=None, connect=value, sock_read=value)
 
 
+def _positive_int(value: object, parameter: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{parameter} must be an int >= 1, not {value!r}")
+    return value
+
+
+def _read_token(token: str | None) -> Secret:
+    """Read the key from ``token`` or the environment, stripped and checked; never shown."""
+    if token is None:
+        token, parameter = os.environ.get(TOKEN_ENV_VAR, ""), TOKEN_ENV_VAR
+    else:
+        parameter = "token"
+    if not isinstance(token, str):
+        raise TypeError(f"token must be a str, not {type(token).__name__}")
+    if not token.strip():
+        raise ValueError(f"no Fastly API token: pass FastlyAsync(token) or set {TOKEN_ENV_VAR}")
+    return Secret(check_secret(token, parameter))
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    """Pick the aiohttp error to keep as ``__cause__``, without its frames.
+
+    None when the chain holds a ``request_info``, whose repr shows the request headers.
+    """
+    link: BaseException | None = exc
+    while link is not None:
+        if isinstance(link, aiohttp.ClientResponseError):
+            return None
+        link = link.__cause__ or link.__context__
+    return scrub(exc)
+
+
 class FastlyAsync:
     """An asyncio client for Fastly's token API, owning one aiohttp session.
 
     Use it as ``async with FastlyAsync(token) as c:`` and call ``c.tokens``. The token comes
-    from ``token`` or else the ``FASTLY_API_TOKEN`` environment variable; with neither,
-    construction fails. A ``session`` passed in is used as it is and never closed here; our
-    headers and middlewares are added to each request. ``retry`` sets the retry policy
-    (``RetryPolicy(attempts=1)`` turns retrying off) and ``max_concurrency`` bounds the
-    requests in flight. ``clock`` (epoch seconds) and ``sleep`` are injectable for tests.
+    from ``token`` or else the ``FASTLY_API_TOKEN`` environment variable, stripped of
+    surrounding whitespace; with neither, or with a control character in it, construction
+    fails. A ``session`` passed in is used as it is and never closed here; our headers and
+    middlewares are added to each request. ``retry`` sets the retry policy
+    (``RetryPolicy(attempts=1)`` turns retrying off), ``max_concurrency`` bounds the requests
+    in flight, and ``max_body_size`` the bytes read of one answer (128 MiB). ``clock`` (epoch
+    seconds) and ``sleep`` are injectable for tests. A client belongs to the event loop it is
+    first used in.
     """
 
     def __init__(
@@ -142,43 +143,46 @@ class FastlyAsync:
         user_agent: str | None = None,
         retry: RetryPolicy | None = None,
         max_concurrency: int = 16,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         allow_insecure_http: bool = False,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        secret = _Secret(token if token is not None else os.environ.get(TOKEN_ENV_VAR, ""))
+        secret = _read_token(token)
         del token
-        if not secret.reveal().strip():
-            raise ValueError(f"no Fastly API token: pass FastlyAsync(token) or set {TOKEN_ENV_VAR}")
-        if max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
         self._token = secret
+        self._redact = Redactor([secret])
         self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._timeout = _timeout(timeout)
         self._retry = retry if retry is not None else RetryPolicy()
-        self._max_concurrency = max_concurrency
+        self._max_concurrency = _positive_int(max_concurrency, "max_concurrency")
+        self._max_body_size = _positive_int(max_body_size, "max_body_size")
         self._clock = clock
+        self._user_sleep = sleep
         agent = f"fastly-tokens/{__version__} python/{platform.python_version()} "
         agent += f"aiohttp/{aiohttp.__version__}"
-        self._headers = _Headers(
+        self._headers = MaskedHeaders(
             {
                 "Fastly-Key": secret.reveal(),
                 "Accept": "application/json",
                 "User-Agent": f"{user_agent} {agent}" if user_agent else agent,
             }
         )
-        self._gate = RateLimitGate(clock=clock, sleep=sleep, max_wait=self._retry.max_wait)
+        self._gate = RateLimitGate(clock=clock, sleep=self._sleep, max_wait=self._retry.max_wait)
         self._middlewares = build_middlewares(
             policy=self._retry,
             gate=self._gate,
-            max_concurrency=max_concurrency,
+            max_concurrency=self._max_concurrency,
             clock=clock,
-            sleep=sleep,
+            sleep=self._sleep,
             rand=random.random,
+            max_body_size=self._max_body_size,
         )
         self._session = session
         self._owns_session = session is None
         self._closed = False
+        self._sleepers: set[asyncio.Task[Any]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.tokens = TokensAPI(self)
         """The eight token operations, and the bulk revocation job."""
 
@@ -195,6 +199,11 @@ class FastlyAsync:
     def retry(self) -> RetryPolicy:
         """The retry policy in force."""
         return self._retry
+
+    @property
+    def max_concurrency(self) -> int:
+        """How many requests this client keeps in flight at most."""
+        return self._max_concurrency
 
     @property
     def rate_limit(self) -> RateLimit:
@@ -219,8 +228,19 @@ class FastlyAsync:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session this client opened (never one passed in). Safe to call twice."""
+        """Close the session this client opened (never one passed in). Safe to call twice.
+
+        Calls still in flight, or waiting to retry, end with :class:`ClientClosedError`.
+        """
+        loop = self._loop
+        if loop is not None and loop is not asyncio.get_running_loop() and not loop.is_closed():
+            raise ClientLoopError(
+                "close() was called from another event loop than this client's, which is still "
+                "running: close a client in the loop that uses it"
+            )
         self._closed = True
+        for task in list(self._sleepers):
+            task.cancel(_CLOSING)
         session, self._session = self._session, None
         if session is not None and self._owns_session:
             await session.close()
@@ -228,10 +248,50 @@ class FastlyAsync:
     def _open(self) -> aiohttp.ClientSession:
         if self._closed:
             raise ClientClosedError("this FastlyAsync client is closed; make a new one")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise ClientLoopError(
+                "this FastlyAsync client belongs to another event loop (a client belongs to the "
+                "loop it was first used in): make one client per loop or thread"
+            )
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_concurrency)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
         return self._session
+
+    def _sleep(self, seconds: float) -> Awaitable[None]:
+        """Sleep with the injected sleep, cut short by :meth:`close`: a waiting retry ends then.
+
+        The injected sleep is called at once (so its wake time is fixed now, even when the gate
+        runs the wait in a task of its own); :meth:`_sleep_on` awaits it.
+        """
+        return self._sleep_on(self._user_sleep(seconds))
+
+    async def _sleep_on(self, waiting: Awaitable[None]) -> None:
+        """Await a sleep; :meth:`close` cancels it with a message of its own, which ends here.
+
+        That cancellation is taken back and becomes :class:`ClientClosedError`; any other
+        cancellation propagates as it is.
+        """
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover (always awaited in a task)
+            await waiting
+            return
+        self._sleepers.add(task)
+        closed: ClientClosedError | None = None
+        try:
+            await waiting
+        except asyncio.CancelledError as exc:
+            if exc.args != (_CLOSING,):
+                raise
+            task.uncancel()
+            closed = ClientClosedError("the client was closed while this call waited to retry")
+        finally:
+            self._sleepers.discard(task)
+        if closed is not None:
+            raise closed
 
     async def _request(
         self,
@@ -240,58 +300,90 @@ class FastlyAsync:
         *,
         data: Any = None,
         headers: Mapping[str, str] | None = None,
-        expect: tuple[int, ...] = (200,),
         record: CallRecord | None = None,
+        redact: Redactor | None = None,
     ) -> Response:
-        """Send one call and return its answer, or raise the typed error for it.
+        """Send one call through the middlewares and return its answer, whatever its status.
 
-        ``record``, when given, is filled in with the requests this call spent.
+        Failures without an answer raise the typed error, its chain and frames cut so that no
+        aiohttp frame (whose locals hold the request headers) travels with it. ``record``, when
+        given, is filled in with the requests this call spent.
         """
         session = self._open()
         record = record if record is not None else CallRecord()
         reset_token = CALL_RECORD.set(record)
+        failure: BaseException | None = None
         try:
             async with session.request(
                 method,
                 self._base_url + path,
                 data=data,
-                headers=_Headers(self._headers, **headers) if headers else self._headers,
+                headers=MaskedHeaders(self._headers, **headers) if headers else self._headers,
                 timeout=self._timeout,
                 allow_redirects=False,
+                raise_for_status=False,  # whatever a lent session says: we read every status
                 middlewares=self._middlewares,
             ) as resp:
-                body = await resp.read()
+                body = record.body if record.body is not None else await resp.read()
                 answer = Response(resp.status, resp.headers, body, record.maybe_applied)
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise APITimeoutError(
-                f"timed out ({type(exc).__name__})", method=method, path=path
-            ) from exc
-        except aiohttp.ClientResponseError as exc:
-            # Its request_info holds our headers, Fastly-Key included: keep only the words.
-            raise APIConnectionError(
-                f"{type(exc).__name__}: {exc.status} {exc.message}", method=method, path=path
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise APIConnectionError(
-                f"{type(exc).__name__}: {exc}", method=method, path=path
-            ) from exc
+        except BaseException as exc:  # re-raised below, cancellation included, without frames
+            failure = self._failure(exc, method, path, redact or self._redact)
         finally:
             CALL_RECORD.reset(reset_token)
-        if answer.status not in expect:
-            raise self._status_error(method, path, answer)
+        if failure is not None:
+            raise failure
         return answer
 
-    def _status_error(self, method: str, path: str, answer: Response) -> APIStatusError:
-        remaining, reset = parse_rate_limit(answer.headers)
-        reset_at = datetime.fromtimestamp(reset, UTC) if reset is not None else None
-        retry_after = server_wait(answer.headers, self._clock()) if answer.status == 429 else None
-        return status_error(
-            status=answer.status,
+    def _failure(
+        self, exc: BaseException, method: str, path: str, redact: Redactor
+    ) -> BaseException:
+        """Choose the exception a call that got no answer ends in (its frames dropped)."""
+        if not isinstance(exc, Exception):  # CancelledError, KeyboardInterrupt: as they are
+            return scrub(exc)
+        if self._closed:
+            return ClientClosedError(f"{method} {path}: the client was closed during this call")
+        if isinstance(exc, FastlyError):
+            return scrub(exc)
+        error: APIConnectionError
+        if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+            error = APITimeoutError(f"timed out ({type(exc).__name__})", method=method, path=path)
+        elif isinstance(exc, aiohttp.ClientError):
+            said = redact(f"{type(exc).__name__}: {exc}")
+            error = APIConnectionError(said, method=method, path=path)
+        else:
+            return scrub(exc)  # not a failure of the call: a bug, shown as it is
+        error.__cause__ = _cause(exc)
+        return error
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[_T],
+        *,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        expect: tuple[int, ...] = (200,),
+        record: CallRecord | None = None,
+        secrets: tuple[Secret, ...] = (),
+        secret_body: bool = False,
+    ) -> _T:
+        """Send one call and turn its answer into ``model``, or raise the typed error for it.
+
+        ``secrets`` (a password sent with this call) are masked out of any error, as the key
+        always is; ``secret_body`` keeps nothing of a body that holds a new secret.
+        """
+        redact = self._redact.with_secrets(secrets) if secrets else self._redact
+        answer = await self._request(
+            method, path, data=data, headers=headers, record=record, redact=redact
+        )
+        return decipher(
+            answer,
+            model,
             method=method,
             path=path,
-            body=answer.body.decode("utf-8", "replace"),
-            remaining=remaining,
-            reset_at=reset_at,
-            retry_after=retry_after,
-            maybe_applied=answer.maybe_applied,
+            now=self._clock(),
+            redact=redact,
+            expect=expect,
+            secret_body=secret_body,
         )

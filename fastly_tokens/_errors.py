@@ -3,7 +3,8 @@
 The tree::
 
     FastlyError
-    ├── ClientClosedError            a call on a client that was closed (or never opened)
+    ├── ClientClosedError            a call on a client that was closed (or closed during the call)
+    ├── ClientLoopError              a call from an event loop other than the client's own
     ├── APIConnectionError           the request did not get an HTTP answer
     │   └── APITimeoutError          ... because a connect or read timeout expired
     ├── APIStatusError               Fastly answered with a non-2xx status
@@ -15,15 +16,16 @@ The tree::
     │   ├── RateLimitError           429, or a spent budget we will not wait out
     │   └── InternalServerError      5xx
     └── ResponseValidationError      a 2xx body that is not JSON or does not fit the model
+        └── ResponseTooLargeError    a body (any status) beyond the client's ``max_body_size``
 
-No exception keeps aiohttp's ``request_info``: its repr holds the request headers, and so the
-``Fastly-Key``. Errors carry only the method, the path and what Fastly said.
+No exception keeps aiohttp's ``request_info`` (its repr holds the request headers, and so the
+``Fastly-Key``) or the frames of a failed request: errors carry the method, the path and what
+Fastly said, with any secret the server echoed back masked. Every error pickles and copies with
+its fields, so reports cross process pools.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -34,35 +36,66 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
+    "ClientLoopError",
     "FastlyError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "status_error",
 ]
 
-_RAW_TEXT_LIMIT = 500
+_DAY = 86400.0
+
+TEXT_LIMIT = 500
+"""Characters kept of any text a server sent (a message, a detail, a raw body)."""
+
+
+def bounded(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Cut ``text`` to ``limit`` characters, saying so: a 5 MB message makes no 5 MB error."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+def _restore(cls: type[FastlyError], args: tuple[Any, ...], state: dict[str, Any]) -> FastlyError:
+    """Rebuild an error from :meth:`FastlyError.__reduce__`, bypassing its keyword-only init."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class FastlyError(Exception):
     """The root of every exception raised by fastly-tokens."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls cls(*args), which keyword-only constructors refuse.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
 
 class ClientClosedError(FastlyError, RuntimeError):
-    """A request was made on a client that is closed or was never opened."""
+    """A call on a client that is closed, or that was closed while the call was in flight."""
+
+
+class ClientLoopError(FastlyError, RuntimeError):
+    """A call from another event loop than the one the client was opened in.
+
+    A client (its session, connections and rate-limit gate) belongs to one event loop: make one
+    client per loop or thread, and do not reuse one after its ``asyncio.run`` has ended.
+    """
 
 
 class APIConnectionError(FastlyError):
     """The request got no HTTP answer: refused, reset, or dropped before the response.
 
-    The aiohttp exception is the ``__cause__``.
+    The aiohttp exception is the ``__cause__``, without its frames.
     """
 
     def __init__(self, message: str, *, method: str, path: str) -> None:
-        super().__init__(message)
+        super().__init__(bounded(message))
         self.method = method
         self.path = path
 
@@ -75,16 +108,35 @@ class APITimeoutError(APIConnectionError):
 
 
 class ResponseValidationError(FastlyError):
-    """A successful response whose body is not JSON or does not fit the model."""
+    """A successful response whose body is not JSON or does not fit the model.
+
+    ``body`` holds the start of the body (empty where it would hold a new token's secret).
+    """
 
     def __init__(self, message: str, *, method: str, path: str, body: str = "") -> None:
-        super().__init__(message)
+        super().__init__(bounded(message))
         self.method = method
         self.path = path
-        self.body = body[:_RAW_TEXT_LIMIT]
+        self.body = body[:TEXT_LIMIT]
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}: {self.args[0]}"
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """An answer's body (of any status) grew past the client's ``max_body_size``.
+
+    Reading stopped there: a gzip bomb or an endless stream ends here, not in memory exhaustion.
+    ``limit`` is the cap in bytes.
+    """
+
+    def __init__(self, *, method: str, path: str, limit: int) -> None:
+        super().__init__(
+            f"the response body is larger than max_body_size ({limit:,} bytes); reading stopped",
+            method=method,
+            path=path,
+        )
+        self.limit = limit
 
 
 class APIStatusError(FastlyError):
@@ -92,10 +144,11 @@ class APIStatusError(FastlyError):
 
     ``msg`` and ``detail`` are Fastly's own words from the body (``msg``, ``title`` or
     ``code``); when the body is not JSON, such as an HTML 503 from the edge, ``msg`` is empty
-    and ``text`` holds the start of the raw body. ``remaining`` and ``reset_at`` are the
-    rate-limit figures of this response, when it carried them. ``maybe_applied`` is true when an
-    earlier attempt of the same call was lost after it may have reached Fastly: a 404 on a
-    retried DELETE then means the token is already gone, most likely by that earlier attempt.
+    and ``text`` holds the start of the raw body. Each is cut to 500 characters. ``remaining``
+    and ``reset_at`` are the rate-limit figures of this response, when it carried readable ones.
+    ``maybe_applied`` is true when an earlier attempt of the same call was lost after it may
+    have reached Fastly: a 404 on a retried DELETE then means the token may have been revoked
+    by that attempt, or may never have been the caller's to see. It proves neither.
     """
 
     status_code: ClassVar[int | None] = None
@@ -116,9 +169,9 @@ class APIStatusError(FastlyError):
         self.status = status
         self.method = method
         self.path = path
-        self.msg = msg
-        self.detail = detail
-        self.text = text[:_RAW_TEXT_LIMIT]
+        self.msg = bounded(msg)
+        self.detail = bounded(detail)
+        self.text = text[:TEXT_LIMIT]
         self.remaining = remaining
         self.reset_at = reset_at
         self.maybe_applied = maybe_applied
@@ -159,7 +212,11 @@ class PermissionDeniedError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    """404: no such token (or customer) for this caller."""
+    """404: no such token (or customer) that this caller can see.
+
+    It proves only that: the token may be revoked, may never have existed, or may belong to
+    another account. It is not evidence that anything was revoked.
+    """
 
     status_code = 404
 
@@ -185,72 +242,12 @@ class RateLimitError(APIStatusError):
     def _describe(self) -> str:
         text = super()._describe()
         if self.retry_after is not None:
-            text += f" (retry after {self.retry_after:.0f} s)"
+            if self.retry_after > _DAY:
+                text += " (retry after more than a day)"
+            else:
+                text += f" (retry after {self.retry_after:.0f} s)"
         return text
 
 
 class InternalServerError(APIStatusError):
     """5xx: Fastly (or its edge) failed to answer the request."""
-
-
-_BY_STATUS: Mapping[int, type[APIStatusError]] = {
-    cls.status_code: cls
-    for cls in (
-        BadRequestError,
-        AuthenticationError,
-        PermissionDeniedError,
-        NotFoundError,
-        UnprocessableEntityError,
-        RateLimitError,
-    )
-    if cls.status_code is not None
-}
-
-
-def _error_words(body: str) -> tuple[str, str]:
-    """Fastly's ``msg`` and ``detail`` from an error body, whichever of its shapes it has."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return "", ""
-    if not isinstance(data, dict):
-        return "", ""
-    errors = data.get("errors")
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        data = {**errors[0], **{k: v for k, v in data.items() if k != "errors"}}
-    msg = data.get("msg") or data.get("title") or data.get("code") or data.get("message") or ""
-    detail = data.get("detail") or ""
-    return str(msg), str(detail)
-
-
-def status_error(
-    *,
-    status: int,
-    method: str,
-    path: str,
-    body: str,
-    remaining: int | None = None,
-    reset_at: datetime | None = None,
-    retry_after: float | None = None,
-    maybe_applied: bool = False,
-) -> APIStatusError:
-    """Build the typed error for a non-2xx answer, its text parsed in any of Fastly's shapes."""
-    msg, detail = _error_words(body)
-    text = "" if msg else body
-    kwargs: dict[str, Any] = {
-        "status": status,
-        "method": method,
-        "path": path,
-        "msg": msg,
-        "detail": detail,
-        "text": text,
-        "remaining": remaining,
-        "reset_at": reset_at,
-        "maybe_applied": maybe_applied,
-    }
-    if status == 429:
-        return RateLimitError(retry_after=retry_after, **kwargs)
-    cls = _BY_STATUS.get(status)
-    if cls is None:
-        cls = InternalServerError if status >= 500 else APIStatusError
-    return cls(**kwargs)

@@ -24,36 +24,20 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
 import aiohttp
-import attrs
 
-from ._ratelimit import READ_METHODS, RateLimitGate, parse_rate_limit
-from ._retry import RetryPolicy, decide, maybe_reached_server, retry_after
+from ._call import CALL_RECORD
+from ._errors import ResponseTooLargeError
+from ._ratelimit import LONG_WAIT, READ_METHODS, RateLimitGate
+from ._retry import RetryPolicy, decide, maybe_reached_server
+from ._wire import parse_rate_limit, retry_after
 
-__all__ = ["CALL_RECORD", "CallRecord", "ConnectionLostError", "build_middlewares"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "ConnectionLostError", "build_middlewares"]
 
 log = logging.getLogger("fastly_tokens")
 
-_LONG_WAIT = 5.0  # seconds; a longer wait is logged at WARNING before it starts
+DEFAULT_MAX_BODY_SIZE = 128 * 1024 * 1024
+"""The largest body read (decoded), 128 MiB: about three times a list of 100,000 tokens."""
 
-
-@attrs.define
-class CallRecord:
-    """What happened to one call across its attempts, for the client to read afterwards.
-
-    ``maybe_applied`` is set when an attempt failed after the request could have reached
-    Fastly (a drop after sending, a read timeout, a 5xx): a DELETE that then answers 404 was
-    most likely carried out by that earlier attempt, so the token is already gone.
-    ``attempts`` counts the requests actually handed to the transport (the requests spent),
-    not those the rate-limit gate refused without sending.
-    """
-
-    attempts: int = 0
-    maybe_applied: bool = False
-
-
-#: The client puts a fresh :class:`CallRecord` here before each call; the retry middleware
-#: mutates it in place (never re-sets the variable) so it survives context copies.
-CALL_RECORD: ContextVar[CallRecord | None] = ContextVar("fastly_tokens_call", default=None)
 
 # When the current call must be over (epoch seconds), for the gate: set by the retry middleware.
 _DEADLINE: ContextVar[float | None] = ContextVar("fastly_tokens_deadline", default=None)
@@ -86,13 +70,13 @@ async def _attempt(
 ) -> aiohttp.ClientResponse | Exception:
     """Send once and read the whole body, within ``budget`` seconds; the response or the error.
 
-    Reading here means a connection dropped mid-body counts as a failed attempt. aiohttp
-    closes the connection of a request or read that fails or is cancelled, so nothing leaks.
+    The rate-limit middleware below reads the body, so a connection dropped mid-body counts as
+    a failed attempt. aiohttp closes the connection of a request or read that fails or is
+    cancelled, so nothing leaks.
     """
     try:
         async with asyncio.timeout(budget if math.isfinite(budget) else None):
             resp = await handler(req)
-            await resp.read()  # on any error, read() closes the response itself
     except Exception as exc:  # the policy decides; cancellation is not caught
         return exc
     return resp
@@ -148,7 +132,7 @@ def _retry_middleware(
                     return outcome
                 if not isinstance(outcome, Exception):
                     outcome.release()
-                level = logging.WARNING if decision.wait > _LONG_WAIT else logging.INFO
+                level = logging.WARNING if decision.wait > LONG_WAIT else logging.INFO
                 log.log(
                     level,
                     "%s %s: %s on attempt %d, retrying in %.2f s%s",
@@ -164,7 +148,7 @@ def _retry_middleware(
 
 def _observe(gate: RateLimitGate, method: str, resp: aiohttp.ClientResponse, now: float) -> None:
     """Feed one response's rate-limit figures to the gate; a 429 arms it for every task."""
-    remaining, reset = parse_rate_limit(resp.headers)
+    remaining, reset = parse_rate_limit(resp.headers, now)
     if resp.status == 429:
         if reset is None:
             wait = retry_after(resp.headers, now)
@@ -176,8 +160,32 @@ def _observe(gate: RateLimitGate, method: str, resp: aiohttp.ClientResponse, now
         gate.note_unmetered()
 
 
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """Read the whole (decoded) body, or raise once it passes ``limit`` bytes, closing it.
+
+    Decoded bytes are counted as they arrive, so a gzip bomb or an endless stream is cut off
+    at the cap; aiohttp inflates in bounded steps, so memory stays near the cap too.
+    """
+    length = resp.content_length
+    if length is not None and length > limit:
+        resp.close()
+        raise ResponseTooLargeError(method=resp.method, path=resp.url.path, limit=limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            resp.close()
+            raise ResponseTooLargeError(method=resp.method, path=resp.url.path, limit=limit)
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def _ratelimit_middleware(
-    gate: RateLimitGate, semaphore: asyncio.Semaphore, clock: Callable[[], float]
+    gate: RateLimitGate,
+    semaphore: asyncio.Semaphore,
+    clock: Callable[[], float],
+    max_body_size: int,
 ) -> aiohttp.ClientMiddlewareType:
     async def ratelimit(
         req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
@@ -198,8 +206,12 @@ def _ratelimit_middleware(
             resp = await handler(req)
             _observe(gate, req.method, resp, clock())
             # Read under the semaphore, so requests queue here rather than in the connector's
-            # pool, where the wait would count against the connect timeout.
-            await resp.read()
+            # pool, where the wait would count against the connect timeout. The client's call
+            # takes the body from its record; other callers read it from the response.
+            if record is None:
+                await resp.read()
+            else:
+                record.body = await _read_capped(resp, max_body_size)
             return resp
 
     return ratelimit
@@ -213,17 +225,20 @@ def build_middlewares(
     clock: Callable[[], float],
     sleep: Callable[[float], Awaitable[None]],
     rand: Callable[[], float] = random.random,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
 ) -> tuple[aiohttp.ClientMiddlewareType, ...]:
     """Build the client's middlewares, ``(retry, ratelimit)``, outermost first.
 
     Pass them to one ``ClientSession`` (or per request). ``max_concurrency`` bounds the
     attempts in flight across the client; give the connector the same ``limit``. ``clock``
     (epoch seconds), ``sleep`` and ``rand`` are injected so tests control time and jitter.
+    Within a call of the client (a :data:`CALL_RECORD` set), bodies are read into the record,
+    capped at ``max_body_size`` bytes.
     """
     if max_concurrency < 1:
         raise ValueError(f"max_concurrency must be >= 1, not {max_concurrency!r}")
     semaphore = asyncio.Semaphore(max_concurrency)
     return (
         _retry_middleware(policy, clock, sleep, rand),
-        _ratelimit_middleware(gate, semaphore, clock),
+        _ratelimit_middleware(gate, semaphore, clock, max_body_size),
     )

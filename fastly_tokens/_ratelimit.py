@@ -13,25 +13,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from types import TracebackType
 
 import attrs
 
 from ._errors import RateLimitError
+from ._wire import epoch_to_utc
 
-__all__ = ["READ_METHODS", "RateLimit", "RateLimitGate", "parse_rate_limit"]
+__all__ = ["LONG_WAIT", "READ_METHODS", "RateLimit", "RateLimitGate"]
 
 #: Methods Fastly does not count against the budget.
 READ_METHODS = frozenset({"GET", "HEAD"})
 
-_REMAINING = "Fastly-RateLimit-Remaining"
-_RESET = "Fastly-RateLimit-Reset"
-_LONG_WAIT = 5.0  # seconds; a longer wait is logged at WARNING before it starts
+LONG_WAIT = 5.0
+"""Seconds; a wait longer than this is logged at WARNING before it starts, shorter ones at INFO."""
+
 _UNLIMITED = sys.maxsize
 
 
@@ -46,34 +46,6 @@ class RateLimit:
 
     remaining: int | None = None
     reset_at: datetime | None = None
-
-
-def parse_rate_limit(headers: Mapping[str, str]) -> tuple[int | None, float | None]:
-    """``(remaining, reset)`` from a response's headers; reset in epoch seconds.
-
-    Each is None when absent or unreadable: a bad header must never fail a call.
-    """
-    remaining: int | None = None
-    reset: float | None = None
-    raw = headers.get(_REMAINING)
-    if raw is not None:
-        try:
-            remaining = max(0, int(raw.strip()))
-        except ValueError:
-            remaining = None
-    raw = headers.get(_RESET)
-    if raw is not None:
-        try:
-            reset = float(raw.strip())
-        except ValueError:
-            reset = None
-        if reset is not None and (not math.isfinite(reset) or reset <= 0):
-            reset = None
-    return remaining, reset
-
-
-def _utc(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
 
 
 class RateLimitGate:
@@ -123,7 +95,7 @@ class RateLimitGate:
 
     def snapshot(self) -> RateLimit:
         """Return the budget as last reported, as a public :class:`RateLimit`."""
-        return RateLimit(remaining=self._remaining, reset_at=_utc(self._reset))
+        return RateLimit(remaining=self._remaining, reset_at=epoch_to_utc(self._reset))
 
     def update(self, remaining: int | None, reset_epoch: float | None) -> None:
         """Take in the figures of one response (errors included).
@@ -229,12 +201,12 @@ class RateLimitGate:
                 msg="rate-limit budget spent",
                 detail=f"the reset is beyond {limit}",
                 remaining=0,
-                reset_at=_utc(reset),
+                reset_at=epoch_to_utc(reset),
                 retry_after=wait,
             )
         task = self._cooldown
         if task is None or task.done():
-            level = logging.WARNING if wait > _LONG_WAIT else logging.INFO
+            level = logging.WARNING if wait > LONG_WAIT else logging.INFO
             self._log.log(
                 level,
                 "%s %s: rate-limit budget spent; all writes wait %.1f s for the reset",

@@ -7,13 +7,12 @@ That keeps every rule testable without a network, as gidgethub's ``sansio`` modu
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 
 import aiohttp
 import attrs
+
+from ._wire import retry_after, server_wait
 
 __all__ = [
     "REPLAYABLE_METHODS",
@@ -22,10 +21,8 @@ __all__ = [
     "RetryPolicy",
     "decide",
     "maybe_reached_server",
-    "retry_after",
     "retryable_exception",
     "retryable_status",
-    "server_wait",
 ]
 
 #: Methods that may be sent again after the server may have acted on them. ``POST /tokens``
@@ -35,8 +32,6 @@ REPLAYABLE_METHODS = frozenset({"GET", "HEAD", "DELETE"})
 #: Statuses worth another try for a replayable method (429 is retried for every method).
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
-_RETRY_AFTER = "Retry-After"
-_RESET = "Fastly-RateLimit-Reset"
 _MAX_DOUBLINGS = 64  # 2**64 * base dwarfs any cap; stops float overflow for huge retry numbers
 
 
@@ -121,56 +116,6 @@ def maybe_reached_server(exc: BaseException) -> bool:
     return isinstance(
         exc, aiohttp.ClientConnectionError | aiohttp.ClientPayloadError | TimeoutError
     )
-
-
-def _seconds(value: str) -> float | None:
-    """Read a finite non-negative number of seconds; None for anything else."""
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    return number
-
-
-def retry_after(headers: Mapping[str, str], now: float) -> float | None:
-    """Seconds ``Retry-After`` asks for (delta seconds or an HTTP date), or None.
-
-    ``now`` is epoch seconds; a date in the past means 0. Garbage is ignored.
-    """
-    value = headers.get(_RETRY_AFTER)
-    if value is None:
-        return None
-    seconds = _seconds(value)
-    if seconds is not None:
-        return seconds
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000" dates parse naive; HTTP dates are always GMT
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
-
-
-def server_wait(headers: Mapping[str, str], now: float) -> float | None:
-    """Seconds the server asks the client to wait: ``Retry-After``, else the rate-limit reset.
-
-    ``Fastly-RateLimit-Reset`` holds epoch seconds; the result is never negative. None when
-    neither header is present and readable. ``headers`` should look names up case-blind, as
-    aiohttp's do.
-    """
-    seconds = retry_after(headers, now)
-    if seconds is not None:
-        return seconds
-    value = headers.get(_RESET)
-    if value is None:
-        return None
-    reset = _seconds(value)
-    if reset is None:
-        return None
-    return max(0.0, reset - now)
 
 
 @attrs.frozen

@@ -1,19 +1,16 @@
 """`TokensAPI`: Fastly's eight token operations, named as the official SDKs name them.
 
-Each method checks its inputs before anything is sent, picks the method and path, and turns
-the answer into a model. Wire formats follow Fastly: form-encoded create, JSON:API bulk body.
+Each method checks its inputs before anything is sent, picks the method and path, and leaves
+the wire to :mod:`._wire`: the form-encoded create, the JSON:API bulk body, and
+:func:`~._wire.decipher`, which turns each answer into a model or a typed error.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import cattrs
+from typing import TYPE_CHECKING
 
 from ._bulk import (
     DEFAULT_CHUNK_SIZE,
@@ -22,49 +19,26 @@ from ._bulk import (
     RevocationReport,
     Strategy,
 )
-from ._converter import converter
-from ._errors import NotFoundError, ResponseValidationError
+from ._call import CallRecord
 from ._ids import check_id
-from ._middleware import CallRecord
 from ._models import CreatedToken, Scope, Token
+from ._secrets import MaskedHeaders, Secret, check_secret
 from ._select import Selection
+from ._wire import (
+    BULK_CONTENT_TYPE,
+    FORM_CONTENT_TYPE,
+    bulk_body,
+    create_form,
+    scope_string,
+    unique_ids,
+)
 
 if TYPE_CHECKING:
-    from ._client import FastlyAsync, Response
+    from ._client import FastlyAsync
 
-__all__ = ["BULK_CONTENT_TYPE", "TokensAPI"]
+__all__ = ["TokensAPI"]
 
-BULK_CONTENT_TYPE = "application/vnd.api+json; ext=bulk"
-"""The JSON:API bulk extension's media type, which ``DELETE /tokens`` requires."""
-
-_logger = logging.getLogger("fastly_tokens")
-_T = TypeVar("_T")
-
-
-def _scope_string(scope: Scope | str | Iterable[Scope | str]) -> str:
-    """Join scopes with single spaces, as Fastly expects; a string may already hold several."""
-    parts = scope.split() if isinstance(scope, str) else [str(s) for s in scope]
-    if not parts:
-        raise ValueError("scope must name at least one scope")
-    return " ".join(dict.fromkeys(parts))
-
-
-def _timestamp(value: datetime, parameter: str) -> str:
-    if value.tzinfo is None:
-        raise ValueError(f"{parameter} must be timezone-aware (for example, datetime.now(UTC))")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _unique_ids(token_ids: Iterable[str], parameter: str) -> list[str]:
-    if isinstance(token_ids, str):
-        raise TypeError(f"{parameter} must be an iterable of ids, not a single str")
-    return list(dict.fromkeys(check_id(token_id, parameter) for token_id in token_ids))
-
-
-def bulk_body(token_ids: Iterable[str]) -> bytes:
-    """Build the JSON:API bulk body naming each token to revoke."""
-    data = [{"type": "token", "id": token_id} for token_id in token_ids]
-    return json.dumps({"data": data}, separators=(",", ":")).encode()
+_NONE = type(None)
 
 
 class TokensAPI:
@@ -76,58 +50,17 @@ class TokensAPI:
     def __repr__(self) -> str:
         return f"<TokensAPI of {self._client!r}>"
 
-    def _structure(self, answer: Response, model: type[_T], method: str, path: str) -> _T:
-        """Decode JSON and structure it; a body that does not fit is a typed error."""
-        sensitive = model is CreatedToken
-        try:
-            data: Any = json.loads(answer.body)
-        except ValueError as exc:
-            raise ResponseValidationError(
-                f"the response body is not JSON ({exc})",
-                method=method,
-                path=path,
-                body="" if sensitive else answer.body.decode("utf-8", "replace"),
-            ) from None
-        try:
-            return converter.structure(data, model)
-        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-            if isinstance(exc, cattrs.BaseValidationError):
-                reasons = "; ".join(cattrs.transform_error(exc, path="body"))
-            else:
-                reasons = str(exc)
-            raise ResponseValidationError(
-                f"the response does not fit {getattr(model, '__name__', model)}: {reasons}",
-                method=method,
-                path=path,
-                body="" if sensitive else answer.body.decode("utf-8", "replace"),
-            ) from None
-
-    async def _get(self, path: str, model: type[_T]) -> _T:
-        answer = await self._client._request("GET", path)
-        return self._structure(answer, model, "GET", path)
-
-    async def _delete(self, path: str, *, gone_ok: bool = True, **kwargs: Any) -> None:
-        """Send a DELETE; with ``gone_ok``, a 404 after a lost attempt counts as success."""
-        try:
-            await self._client._request("DELETE", path, expect=(204, 200), **kwargs)
-        except NotFoundError as exc:
-            if not (gone_ok and exc.maybe_applied):
-                raise
-            # An earlier attempt was lost after it may have reached Fastly, and the retry found
-            # the token gone: that earlier attempt did the work.
-            _logger.info("DELETE %s: 404 after a lost attempt; taken as already revoked", path)
-
     async def get_token_current(self) -> Token:
         """Get the token this client authenticates with (``GET /tokens/self``)."""
-        return await self._get("/tokens/self", Token)
+        return await self._client._call("GET", "/tokens/self", Token)
 
     async def get_token(self, token_id: str) -> Token:
         """Get one token by id (``GET /tokens/{token_id}``)."""
-        return await self._get(f"/tokens/{check_id(token_id, 'token_id')}", Token)
+        return await self._client._call("GET", f"/tokens/{check_id(token_id, 'token_id')}", Token)
 
     async def list_tokens_user(self) -> list[Token]:
         """List every token of the authenticated user (``GET /tokens``); Fastly does not page."""
-        return await self._get("/tokens", list[Token])
+        return await self._client._call("GET", "/tokens", list[Token])
 
     async def list_tokens_customer(self, customer_id: str) -> list[Token]:
         """List every token of a customer (``GET /customer/{customer_id}/tokens``).
@@ -135,7 +68,7 @@ class TokensAPI:
         Fastly allows this to the customer's superusers only.
         """
         path = f"/customer/{check_id(customer_id, 'customer_id')}/tokens"
-        return await self._get(path, list[Token])
+        return await self._client._call("GET", path, list[Token])
 
     async def create_token(
         self,
@@ -154,41 +87,64 @@ class TokensAPI:
         user with two-factor authentication. ``scope`` takes one scope, several, or a
         space-joined string; ``services`` limits the token to those service ids (empty: all);
         ``expires_at`` must be timezone-aware. This call is never retried after it may have
-        reached Fastly: a replay could mint a second credential.
+        reached Fastly: a replay could mint a second credential. The password and the code
+        appear in no error, repr or traceback.
         """
         if not username or not password:
             raise ValueError("username and password are both required to create a token")
-        form: list[tuple[str, str]] = [("username", username), ("password", password)]
-        if name is not None:
-            form.append(("name", name))
-        form.append(("scope", _scope_string(scope)))
-        form.extend(("services[]", sid) for sid in _unique_ids(services, "services"))
-        if expires_at is not None:
-            form.append(("expires_at", _timestamp(expires_at, "expires_at")))
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        if otp is not None:
-            headers["Fastly-OTP"] = otp
-        answer = await self._client._request("POST", "/tokens", data=form, headers=headers)
-        return self._structure(answer, CreatedToken, "POST", "/tokens")
+        login = Secret(check_secret(password, "password"))
+        del password
+        code = None if otp is None else Secret(check_secret(otp, "otp"))
+        del otp
+        body = create_form(
+            username=username,
+            password=login,
+            name=name,
+            scope=scope_string(scope),
+            services=services,
+            expires_at=expires_at,
+        )
+        headers = MaskedHeaders({"Content-Type": FORM_CONTENT_TYPE})
+        secrets: tuple[Secret, ...] = (login,)
+        if code is not None:
+            headers["Fastly-OTP"] = code.reveal()
+            secrets = (login, code)
+        return await self._client._call(
+            "POST",
+            "/tokens",
+            CreatedToken,
+            data=body,
+            headers=headers,
+            secrets=secrets,
+            secret_body=True,
+        )
 
     async def revoke_token(self, token_id: str) -> None:
-        """Revoke one token (``DELETE /tokens/{token_id}``).
+        """Revoke one token (``DELETE /tokens/{token_id}``); returns once Fastly answers 204.
 
-        A retry that finds the token gone after a lost first attempt counts as success.
+        A 404 raises :class:`NotFoundError`. When an earlier attempt of this call was lost after
+        it may have reached Fastly, the error's ``maybe_applied`` is true: the lost attempt may
+        have revoked the token, or the caller may never have been able to see it; a 404 cannot
+        tell which, so this method does not claim either. :meth:`revoke_many` reads the token
+        list first (for free) and so can tell.
         """
         await self._revoke_one(check_id(token_id, "token_id"))
 
     async def _revoke_one(self, token_id: str, *, record: CallRecord | None = None) -> None:
-        await self._delete(f"/tokens/{token_id}", record=record)
+        path = f"/tokens/{token_id}"
+        await self._client._call("DELETE", path, _NONE, expect=(204, 200), record=record)
 
     async def _revoke_batch(
         self, token_ids: list[str], *, record: CallRecord | None = None
     ) -> None:
-        headers = {"Content-Type": BULK_CONTENT_TYPE}
-        # Not gone_ok: Fastly refuses a batch whole, so a 404 after a lost attempt may also mean
-        # an id was bad from the start and nothing was revoked.
-        await self._delete(
-            "/tokens", data=bulk_body(token_ids), headers=headers, gone_ok=False, record=record
+        await self._client._call(
+            "DELETE",
+            "/tokens",
+            _NONE,
+            data=bulk_body(token_ids),
+            headers={"Content-Type": BULK_CONTENT_TYPE},
+            expect=(204, 200),
+            record=record,
         )
 
     async def revoke_token_current(self) -> None:
@@ -196,7 +152,7 @@ class TokensAPI:
 
         The client cannot make further calls with that token afterwards.
         """
-        await self._delete("/tokens/self")
+        await self._client._call("DELETE", "/tokens/self", _NONE, expect=(204, 200))
 
     async def bulk_revoke_tokens(self, token_ids: Iterable[str]) -> None:
         """Revoke many tokens in one request (``DELETE /tokens``, a JSON:API bulk body).
@@ -207,7 +163,7 @@ class TokensAPI:
         ``NotFoundError`` with ``maybe_applied`` set means an earlier attempt was lost and the
         batch may or may not have been revoked by it; ``revoke_many`` resolves which.
         """
-        ids = _unique_ids(token_ids, "token_ids")
+        ids = unique_ids(token_ids, "token_ids")
         if ids:
             await self._revoke_batch(ids)
 

@@ -281,6 +281,7 @@ def test_revoke_ids_all_revoked_exits_0_with_a_json_report(fake: FakeFastly) -> 
         "invalid": 0,
         "failed": 0,
         "not_attempted": 0,
+        "unconfirmed": 0,
     }
     assert report["requests"] >= 1
     assert all(fake.is_revoked(i) for i in ids)

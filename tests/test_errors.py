@@ -14,7 +14,7 @@ from fastly_tokens import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from fastly_tokens._errors import status_error
+from fastly_tokens._wire import status_error
 
 
 @pytest.mark.parametrize(

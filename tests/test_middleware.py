@@ -20,13 +20,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from fastly_tokens._call import CALL_RECORD, CallRecord
 from fastly_tokens._errors import RateLimitError
-from fastly_tokens._middleware import (
-    CALL_RECORD,
-    CallRecord,
-    ConnectionLostError,
-    build_middlewares,
-)
+from fastly_tokens._middleware import ConnectionLostError, build_middlewares
 from fastly_tokens._ratelimit import RateLimitGate
 from fastly_tokens._retry import RetryPolicy
 

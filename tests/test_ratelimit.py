@@ -4,10 +4,9 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from multidict import CIMultiDict
 
 from fastly_tokens._errors import RateLimitError
-from fastly_tokens._ratelimit import RateLimit, RateLimitGate, parse_rate_limit
+from fastly_tokens._ratelimit import RateLimit, RateLimitGate
 
 NOW = 1_700_000_000.0
 
@@ -63,38 +62,6 @@ async def cancel_all(tasks: list[asyncio.Task[None]]) -> None:
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-
-
-# parse_rate_limit
-
-
-def test_parse_rate_limit() -> None:
-    headers = CIMultiDict(
-        {"Fastly-RateLimit-Remaining": "955", "Fastly-RateLimit-Reset": "1635879600"}
-    )
-    assert parse_rate_limit(headers) == (955, 1635879600.0)
-    assert parse_rate_limit(CIMultiDict({"fastly-ratelimit-remaining": " 7 "})) == (7, None)
-    assert parse_rate_limit(CIMultiDict()) == (None, None)
-
-
-@pytest.mark.parametrize(
-    ("remaining", "reset", "expected"),
-    [
-        ("lots", "soon", (None, None)),
-        ("9.5", "", (None, None)),
-        ("-3", "-1", (0, None)),
-        ("", "nan", (None, None)),
-        ("1", "inf", (1, None)),
-        ("2", "0", (2, None)),
-    ],
-)
-def test_parse_rate_limit_tolerates_garbage(
-    remaining: str, reset: str, expected: tuple[int | None, float | None]
-) -> None:
-    headers = CIMultiDict(
-        {"Fastly-RateLimit-Remaining": remaining, "Fastly-RateLimit-Reset": reset}
-    )
-    assert parse_rate_limit(headers) == expected
 
 
 # state

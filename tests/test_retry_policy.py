@@ -3,8 +3,6 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import format_datetime
 
 import aiohttp
 import attrs
@@ -16,10 +14,8 @@ from fastly_tokens._retry import (
     RetryPolicy,
     decide,
     maybe_reached_server,
-    retry_after,
     retryable_exception,
     retryable_status,
-    server_wait,
 )
 
 NOW = 1_700_000_000.0
@@ -174,52 +170,6 @@ def test_maybe_reached_server() -> None:
 
 def _h(**headers: str) -> CIMultiDict[str]:
     return CIMultiDict({k.replace("_", "-"): v for k, v in headers.items()})
-
-
-def test_server_wait_retry_after_seconds() -> None:
-    assert server_wait(_h(Retry_After="7"), NOW) == 7.0
-    assert server_wait(_h(**{"retry-after": " 2.5 "}), NOW) == 2.5
-
-
-def test_server_wait_retry_after_http_date() -> None:
-    when = datetime.fromtimestamp(NOW + 30, UTC)
-    assert server_wait(_h(Retry_After=format_datetime(when, usegmt=True)), NOW) == 30.0
-    past = datetime.fromtimestamp(NOW - 30, UTC)
-    assert server_wait(_h(Retry_After=format_datetime(past, usegmt=True)), NOW) == 0.0
-
-
-def test_server_wait_reset_header() -> None:
-    assert server_wait(_h(Fastly_RateLimit_Reset=str(int(NOW) + 600)), NOW) == 600.0
-    assert server_wait(_h(Fastly_RateLimit_Reset=str(int(NOW) - 5)), NOW) == 0.0
-
-
-def test_retry_after_wins_over_reset() -> None:
-    headers = _h(Retry_After="3", Fastly_RateLimit_Reset=str(int(NOW) + 600))
-    assert server_wait(headers, NOW) == 3.0
-
-
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {},
-        {"Retry-After": "soon"},
-        {"Retry-After": "-4"},
-        {"Retry-After": "nan"},
-        {"Retry-After": "inf"},
-        {"Retry-After": ""},
-        {"Fastly-RateLimit-Reset": "tomorrow"},
-        {"Fastly-RateLimit-Reset": "inf"},
-        {"Retry-After": "Mon, 99 Foo 20xx"},
-    ],
-)
-def test_server_wait_garbage_is_none(headers: dict[str, str]) -> None:
-    assert server_wait(CIMultiDict(headers), NOW) is None
-
-
-def test_garbage_retry_after_falls_back_to_reset() -> None:
-    headers = _h(Retry_After="soon", Fastly_RateLimit_Reset=str(int(NOW) + 9))
-    assert server_wait(headers, NOW) == 9.0
-    assert retry_after(headers, NOW) is None
 
 
 POLICY = RetryPolicy(jitter=0)

@@ -57,6 +57,7 @@ _OUTCOME_STYLE = {
     Outcome.INVALID: "yellow",
     Outcome.FAILED: "red",
     Outcome.NOT_ATTEMPTED: "magenta",
+    Outcome.UNCONFIRMED: "yellow",
 }
 _OUTCOME_LABEL = {outcome: outcome.value.replace("_", " ") for outcome in Outcome}
 
