@@ -360,7 +360,14 @@ class RevocationJob:
                 await self._tokens._revoke_one(ids[0], record=record)
             else:
                 await self._tokens._revoke_batch(ids, record=record)
+        except asyncio.CancelledError:
+            # Cut short: if the request reached the transport, Fastly may apply it, so the ids
+            # stay in flight (the report says unconfirmed); if not, they were never sent.
+            if not record.attempts:
+                self._in_flight.difference_update(ids)
+            raise
         except Exception as exc:
+            self._in_flight.difference_update(ids)
             if not isinstance(exc, FastlyError):  # a bug: the ids fail, the job goes on
                 _logger.error(  # noqa: TRY400 (the report keeps the error; frames would log the request)
                     "revoking %d ids failed unexpectedly: %r", len(ids), exc
@@ -369,8 +376,9 @@ class RevocationJob:
             # the aiohttp response, which would make memory grow with every failed id.
             scrub(exc)
             return exc
-        finally:
+        else:
             self._in_flight.difference_update(ids)
+        finally:
             self._requests += record.attempts
         return None
 

@@ -10,8 +10,10 @@ of the client: aiohttp's frames hold the merged request headers, ``Fastly-Key`` 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import NoReturn
+from urllib.parse import quote, quote_plus
 
 __all__ = [
     "MASK",
@@ -86,13 +88,18 @@ def check_secret(value: str, parameter: str) -> str:
     return stripped
 
 
+def _spellings(value: str) -> set[str]:
+    """A secret as a server could echo it: as it is, form- or URL-encoded, or JSON-escaped."""
+    return {value, quote_plus(value), quote(value, safe=""), json.dumps(value)[1:-1]}
+
+
 class Redactor:
     """Masks known secrets out of a text: what an error keeps of a server's answer."""
 
     __slots__ = ("_values",)
 
     def __init__(self, secrets: Iterable[Secret] = ()) -> None:
-        values = {s.reveal() for s in secrets}
+        values = {form for s in secrets for form in _spellings(s.reveal())}
         self._values = tuple(sorted((v for v in values if len(v) >= _MIN_MASKED), key=len)[::-1])
 
     def __call__(self, text: str) -> str:

@@ -231,10 +231,43 @@ async def test_cancelled_job_keeps_its_outcomes(fake: FakeFastly) -> None:
     assert [r.token_id for r in report.results] == ids
     assert report.counts[Outcome.REVOKED] >= 100
     assert report.counts[Outcome.NOT_ATTEMPTED] > 0
-    assert report.counts[Outcome.REVOKED] + report.counts[Outcome.NOT_ATTEMPTED] == 400
+    settled = (Outcome.REVOKED, Outcome.NOT_ATTEMPTED, Outcome.UNCONFIRMED)
+    assert sum(report.counts[o] for o in settled) == 400
     for result in report.results:
         if result.outcome is Outcome.REVOKED:
             assert fake.is_revoked(result.token_id)
+
+
+async def test_ids_in_flight_when_a_job_is_cancelled_are_unconfirmed_not_unattempted() -> None:
+    async with FakeFastly() as fake:
+        ids = mine(fake, 60)
+        arrived = asyncio.Event()
+        # Each batch takes the fake a moment, during which it is in flight; the fake finishes
+        # it even after the client has gone, as Fastly would.
+        fake.faults.add("slow", delay=0.05, times=None, method="DELETE", path="/tokens")
+        async with FastlyAsync(fake.key, base_url=fake.base_url) as c:
+
+            def on_progress(progress: RevocationProgress) -> None:
+                arrived.set()
+
+            job = c.tokens.revocation_job(
+                ids, chunk_size=10, concurrency=2, on_progress=on_progress
+            )
+            task = asyncio.create_task(job.run())
+            await arrived.wait()  # one batch answered; the next two are now in flight
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    # The fake has finished every batch it received (closing it waited for them).
+    report = job.report()
+    unconfirmed = report.ids(Outcome.UNCONFIRMED)
+    assert unconfirmed  # sent, no answer seen
+    for result in report.results:
+        if fake.is_revoked(result.token_id):
+            assert result.outcome in (Outcome.REVOKED, Outcome.UNCONFIRMED), result
+        if result.outcome is Outcome.NOT_ATTEMPTED:
+            assert not fake.is_revoked(result.token_id)
+    assert not report.ok
 
 
 async def test_rerun_with_the_journal_revokes_every_id_exactly_once(
@@ -316,3 +349,90 @@ async def test_bulk_revoke_tokens_does_not_claim_a_batch_it_cannot_vouch_for(
         await retrying.tokens.bulk_revoke_tokens([*ids, fake.foreign_token_id])
     assert info.value.maybe_applied
     assert not any(fake.is_revoked(t) for t in ids)
+
+
+async def test_a_dropped_batch_of_foreign_and_unknown_ids_claims_none_revoked(
+    retrying: FastlyAsync, fake: FakeFastly
+) -> None:
+    unknown = "NeverExisted0000000000"
+    ids = [fake.foreign_token_id, unknown, *mine(fake, 2)]
+    fake.faults.add("drop_after", times=1, method="DELETE", path="/tokens")
+    report = await retrying.tokens.revoke_many(ids, chunk_size=2, concurrency=1)
+    outcome = {r.token_id: r for r in report.results}
+    assert outcome[fake.foreign_token_id].outcome is Outcome.NOT_FOUND
+    assert outcome[unknown].outcome is Outcome.NOT_FOUND
+    assert outcome[unknown].maybe_revoked  # flagged, not claimed
+    assert report.ids(Outcome.REVOKED) == ids[2:]
+    assert not fake.is_revoked(fake.foreign_token_id)
+
+
+async def test_a_single_revoke_after_a_dropped_attempt_claims_nothing(
+    retrying: FastlyAsync, fake: FakeFastly
+) -> None:
+    path = f"/tokens/{fake.foreign_token_id}"
+    fake.faults.add("drop_before", times=1, method="DELETE", path=path)
+    with pytest.raises(NotFoundError) as info:
+        await retrying.tokens.revoke_token(fake.foreign_token_id)
+    assert info.value.maybe_applied  # it may have been us; the 404 cannot say
+    assert not fake.is_revoked(fake.foreign_token_id)
+
+
+async def test_a_journal_pending_id_that_answers_404_is_not_revoked(
+    client: FastlyAsync, fake: FakeFastly, tmp_path: Path
+) -> None:
+    journal = tmp_path / "j.jsonl"
+    unknown = [f"Unknown{i:015d}" for i in range(300)]
+    journal.write_text("".join(json.dumps({"id": i, "outcome": "pending"}) + "\n" for i in unknown))
+    report = await client.tokens.revoke_many(unknown, journal=journal, strategy="each")
+    assert report.counts[Outcome.REVOKED] == 0
+    assert report.counts[Outcome.NOT_FOUND] == 300
+    assert all(r.maybe_revoked for r in report.results)
+
+
+async def test_the_id_self_is_invalid_and_the_current_token_survives(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    ids = mine(fake, 2)
+    report = await client.tokens.revoke_many([ids[0], "self", "SELF", ids[1]], strategy="each")
+    assert report.ids(Outcome.INVALID) == ["self", "SELF"]
+    assert report.ids(Outcome.REVOKED) == ids
+    assert fake.requests_matching("DELETE", "/tokens/self") == []
+    assert not fake.is_revoked(fake.token_id)
+    with pytest.raises(ValueError, match="revoke_token_current"):
+        await client.tokens.revoke_token("self")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"chunk_size": 1.5},
+        {"chunk_size": "100"},
+        {"chunk_size": True},
+        {"chunk_size": 0},
+        {"concurrency": 2.5},
+        {"concurrency": 0},
+        {"on_progress": 5},
+        {"strategy": "all"},
+    ],
+)
+async def test_bad_job_arguments_are_refused_before_anything_is_sent(
+    client: FastlyAsync, fake: FakeFastly, kwargs: dict[str, object]
+) -> None:
+    ids = mine(fake, 3)
+    with pytest.raises((ValueError, TypeError)):
+        await client.tokens.revoke_many(ids, **kwargs)  # type: ignore[arg-type]  # bad on purpose
+    assert fake.requests == []
+
+
+async def test_an_on_progress_that_raises_is_logged_and_the_job_goes_on(
+    client: FastlyAsync, fake: FakeFastly, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = mine(fake, 30)
+
+    def broken(progress: RevocationProgress) -> None:
+        raise RuntimeError("the caller's bug")
+
+    report = await client.tokens.revoke_many(ids, chunk_size=10, on_progress=broken)
+    assert report.ids(Outcome.REVOKED) == ids
+    assert all(fake.is_revoked(t) for t in ids)
+    assert sum("on_progress raised" in r.getMessage() for r in caplog.records) == 3

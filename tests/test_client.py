@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
+import threading
 
 import aiohttp
 import pytest
@@ -10,11 +13,16 @@ import pytest
 from fastly_tokens import (
     AuthenticationError,
     ClientClosedError,
+    ClientLoopError,
     FastlyAsync,
+    NotFoundError,
+    Outcome,
     RetryPolicy,
     __version__,
 )
 from fastly_tokens.testing import FakeFastly
+
+from .support import eventually
 
 
 def test_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,3 +127,122 @@ async def test_no_token_in_logs_or_errors(
 
 async def _no_sleep(seconds: float) -> None:
     return None
+
+
+# -- closing while calls are in flight (issue 8, item 9) -------------------------------------
+
+
+async def test_close_ends_a_call_in_flight_with_client_closed_error(fake: FakeFastly) -> None:
+    slow = fake.faults.add("slow", delay=0.2, path="/tokens/self")
+    client = FastlyAsync(fake.key, base_url=fake.base_url)
+    call = asyncio.ensure_future(client.tokens.get_token_current())
+    await eventually(lambda: slow.hits > 0)  # the request is at the fake
+    await client.close()
+    with pytest.raises(ClientClosedError, match="closed during this call"):
+        await call
+
+
+async def test_close_ends_a_call_waiting_to_retry_at_once(fake: FakeFastly) -> None:
+    never = asyncio.Event()
+    waits: list[float] = []
+
+    async def long_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await never.wait()  # a backoff that would never end by itself
+
+    fake.faults.add("status", status=503, times=None, path="/tokens/self")
+    client = FastlyAsync(fake.key, base_url=fake.base_url, sleep=long_sleep)
+    call = asyncio.ensure_future(client.tokens.get_token_current())
+    await eventually(lambda: bool(waits))
+    await client.close()
+    with pytest.raises(ClientClosedError):
+        await call
+    assert len(fake.requests_matching("GET", "/tokens/self")) == 1  # no attempt after close
+
+
+async def test_a_cancelled_call_stays_cancelled_not_closed(fake: FakeFastly) -> None:
+    never = asyncio.Event()
+
+    async def long_sleep(seconds: float) -> None:
+        await never.wait()
+
+    fake.faults.add("status", status=503, times=None, path="/tokens/self")
+    async with FastlyAsync(fake.key, base_url=fake.base_url, sleep=long_sleep) as client:
+        call = asyncio.ensure_future(client.tokens.get_token_current())
+        await eventually(lambda: bool(fake.requests))
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+
+
+# -- one client, one event loop (issue 8, item 11) -------------------------------------------
+
+
+# Left open when its first loop ended (the misuse under test), the client's pooled connection
+# dies with that loop, and Python warns about it when it is collected.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_client_used_after_its_loop_ended_says_it_belongs_to_one_loop() -> None:
+    with FakeFastly().serve_in_thread() as fake:
+        client = FastlyAsync(fake.key, base_url=fake.base_url)
+        assert asyncio.run(client.tokens.get_token_current()).id == fake.token_id
+        with pytest.raises(ClientLoopError, match="one client per loop"):
+            asyncio.run(client.tokens.get_token_current())
+        asyncio.run(client.close())  # its old loop is gone: closing it still works
+        assert client.closed
+    del client
+    gc.collect()  # the dead connection's warning lands here, where it is expected
+
+
+def test_a_client_shared_with_another_thread_says_it_belongs_to_one_loop() -> None:
+    with FakeFastly().serve_in_thread() as fake:
+        client = FastlyAsync(fake.key, base_url=fake.base_url)
+        errors: list[BaseException] = []
+        started, finish = threading.Event(), threading.Event()
+
+        async def owner() -> None:
+            await client.tokens.get_token_current()
+            started.set()
+            await asyncio.to_thread(finish.wait)
+            await client.close()
+
+        def other() -> None:
+            started.wait()
+            try:
+                asyncio.run(client.tokens.get_token_current())
+            except BaseException as exc:
+                errors.append(exc)
+            try:
+                asyncio.run(client.close())
+            except BaseException as exc:
+                errors.append(exc)
+            finish.set()
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        asyncio.run(owner())
+        thread.join()
+    assert [type(e) for e in errors] == [ClientLoopError, ClientLoopError]
+
+
+# -- a lent session's settings do not change what the client sees ------------------------------
+
+
+async def test_a_lent_session_that_raises_for_status_still_gets_typed_errors(
+    fake: FakeFastly,
+) -> None:
+    ids = [fake.add_token(name=f"t{i}").id for i in range(6)]
+    async with (
+        aiohttp.ClientSession(raise_for_status=True) as session,
+        FastlyAsync(fake.key, base_url=fake.base_url, session=session) as c,
+    ):
+        with pytest.raises(NotFoundError):
+            await c.tokens.get_token("NoSuchToken00000000000")
+        report = await c.tokens.revoke_many([*ids[:3], fake.foreign_token_id, *ids[3:]])
+    assert report.ids(Outcome.REVOKED) == ids  # bisection saw the 404 and isolated it
+    assert report.ids(Outcome.NOT_FOUND) == [fake.foreign_token_id]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_max_concurrency_must_be_a_positive_int(bad: object) -> None:
+    with pytest.raises(ValueError, match="max_concurrency"):
+        FastlyAsync("k" * 32, max_concurrency=bad)  # type: ignore[arg-type]  # bad on purpose

@@ -24,3 +24,18 @@ def test_good_id_passes_through(good: str) -> None:
 def test_non_string_id_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="customer_id"):
         check_id(12345, "customer_id")
+
+
+@pytest.mark.parametrize("word", ["self", "SELF", "Self"])
+def test_the_path_word_self_is_not_an_id(word: str) -> None:
+    # DELETE /tokens/self revokes the caller's own token: "revoke this id" must never mean that.
+    with pytest.raises(ValueError, match="revoke_token_current"):
+        check_id(word, "token_id")
+    assert not is_valid_id(word)
+
+
+def test_a_long_bad_value_is_not_echoed() -> None:
+    key_like = "k3y-that-was-pasted-by-mistake_0123"  # a secret in the wrong place
+    with pytest.raises(ValueError, match="35-character string") as info:
+        check_id(key_like, "token_id")
+    assert key_like not in str(info.value)
