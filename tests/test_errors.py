@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
+from datetime import UTC, datetime
+
 import pytest
 
 from fastly_tokens import (
+    APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
+    ClientLoopError,
+    FastlyError,
     InternalServerError,
     NotFoundError,
+    Outcome,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    RevocationReport,
+    RevocationResult,
     UnprocessableEntityError,
 )
 from fastly_tokens._wire import status_error
+
+from .support import roundtrip
 
 
 @pytest.mark.parametrize(
@@ -77,3 +94,61 @@ def test_rate_limit_error_carries_its_figures() -> None:
     assert error.remaining == 0
     assert error.retry_after == 120.0
     assert "retry after 120 s" in str(error)
+
+
+# -- every error pickles and copies with its fields (issue 8, item 10) ------------------------
+
+EXAMPLES = [
+    FastlyError("boom"),
+    ClientClosedError("closed"),
+    ClientLoopError("another loop"),
+    APIConnectionError("refused", method="GET", path="/tokens"),
+    APITimeoutError("timed out", method="GET", path="/tokens/self"),
+    ResponseValidationError("not JSON", method="GET", path="/tokens", body="<html>"),
+    ResponseTooLargeError(method="GET", path="/tokens", limit=1024),
+    status_error(status=404, method="DELETE", path="/tokens/x", body='{"msg":"Record not found"}'),
+    status_error(status=400, method="POST", path="/tokens", body='{"code":"invalid_grant"}'),
+    status_error(status=503, method="GET", path="/tokens", body="<html>503</html>"),
+    status_error(status=418, method="GET", path="/tokens", body="{}"),
+    RateLimitError(
+        status=429,
+        method="DELETE",
+        path="/tokens",
+        msg="spent",
+        remaining=0,
+        reset_at=datetime(2026, 12, 1, 11, tzinfo=UTC),
+        retry_after=30.0,
+        maybe_applied=True,
+    ),
+]
+
+
+@pytest.mark.parametrize("error", EXAMPLES, ids=lambda e: type(e).__name__)
+def test_every_error_pickles_and_copies_with_its_fields(error: FastlyError) -> None:
+    restored = roundtrip(error)
+    assert type(restored) is type(error)
+    assert vars(restored) == vars(error)
+    assert str(restored) == str(error)
+    assert repr(restored) == repr(error)
+    assert copy.deepcopy(error).args == error.args
+
+
+def test_a_report_with_errors_pickles() -> None:
+    results = tuple(RevocationResult(f"id{i}", Outcome.FAILED, e) for i, e in enumerate(EXAMPLES))
+    report = RevocationReport(results, requests=3, elapsed=0.5)
+    restored = pickle.loads(pickle.dumps(report))  # noqa: S301 (our own bytes)
+    assert [type(r.error) for r in restored.results] == [type(e) for e in EXAMPLES]
+    assert restored.counts == report.counts
+
+
+def test_a_huge_message_is_cut_and_says_so() -> None:
+    body = json.dumps({"msg": "m" * 5_000_000, "detail": "d" * 5_000_000})
+    error = status_error(status=400, method="POST", path="/tokens", body=body)
+    assert len(str(error)) < 1200
+    assert error.msg.endswith("(4999500 more characters)")
+    assert len(APIConnectionError("x" * 10**6, method="GET", path="/").args[0]) < 600
+
+
+def test_an_absurd_retry_after_is_described_briefly() -> None:
+    error = RateLimitError(status=429, method="GET", path="/", retry_after=1e308)
+    assert str(error).endswith("(retry after more than a day)")
