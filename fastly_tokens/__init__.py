@@ -5,11 +5,18 @@ README for the rest. Everything public is re-exported here from private modules.
 """
 
 from ._bulk import (
+    DEFAULT_CHUNK_SIZE,
+    JournalError,
+    JournalLockedError,
+    JournalMismatchError,
     Outcome,
     RevocationJob,
+    RevocationOptions,
+    RevocationPlan,
     RevocationProgress,
     RevocationReport,
     RevocationResult,
+    Strategy,
 )
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, FastlyAsync
 from ._errors import (
@@ -39,6 +46,7 @@ from ._version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_CHUNK_SIZE",
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_TIMEOUT",
     "APIConnectionError",
@@ -52,6 +60,9 @@ __all__ = [
     "FastlyAsync",
     "FastlyError",
     "InternalServerError",
+    "JournalError",
+    "JournalLockedError",
+    "JournalMismatchError",
     "NotFoundError",
     "Outcome",
     "PermissionDeniedError",
@@ -61,12 +72,15 @@ __all__ = [
     "ResponseValidationError",
     "RetryPolicy",
     "RevocationJob",
+    "RevocationOptions",
+    "RevocationPlan",
     "RevocationProgress",
     "RevocationReport",
     "RevocationResult",
     "Scope",
     "ScopeSet",
     "Selection",
+    "Strategy",
     "Token",
     "TokensAPI",
     "UnprocessableEntityError",

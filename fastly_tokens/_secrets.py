@@ -89,7 +89,7 @@ def check_secret(value: str, parameter: str) -> str:
 
 
 def _spellings(value: str) -> set[str]:
-    """A secret as a server could echo it: as it is, form- or URL-encoded, or JSON-escaped."""
+    """List how a server could echo a secret: as it is, form- or URL-encoded, JSON-escaped."""
     return {value, quote_plus(value), quote(value, safe=""), json.dumps(value)[1:-1]}
 
 

@@ -7,18 +7,12 @@ the wire to :mod:`._wire`: the form-encoded create, the JSON:API bulk body, and
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
-from ._bulk import (
-    DEFAULT_CHUNK_SIZE,
-    RevocationJob,
-    RevocationProgress,
-    RevocationReport,
-    Strategy,
-)
+from ._bulk import RevocationJob, RevocationOptions, RevocationReport
+from ._bulk.settings import JobSettings
 from ._call import CallRecord
 from ._ids import check_id
 from ._models import CreatedToken, Scope, Token
@@ -168,62 +162,46 @@ class TokensAPI:
             await self._revoke_batch(ids)
 
     def revocation_job(
-        self,
-        token_ids: Iterable[str],
-        *,
-        strategy: Strategy = "batch",
-        chunk_size: int = DEFAULT_CHUNK_SIZE,
-        concurrency: int | None = None,
-        on_progress: Callable[[RevocationProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
+        self, token_ids: Iterable[str], **options: Unpack[RevocationOptions]
     ) -> RevocationJob:
-        """Prepare :meth:`revoke_many` as a job whose outcomes survive a cancellation.
+        """Prepare :meth:`revoke_many` as a job: plan it first, or read a cancelled run.
 
-        ``await job.run()`` runs it; after a cancel, ``job.report()`` has every outcome so far.
+        ``await job.plan()`` does the free reads and says what will be sent and what it will
+        cost; ``await job.run()`` runs it; after a cancel, ``job.report()`` has every outcome so
+        far. The options are :meth:`revoke_many`'s.
         """
+        settings = JobSettings.from_options(options)
+        ports = _Ports(self)
         return RevocationJob(
-            self,
+            ports,
+            ports,
             token_ids,
-            strategy=strategy,
-            chunk_size=chunk_size,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            journal=journal,
+            settings,
+            endpoint=self._client.base_url,
+            rate_limit=lambda: self._client.rate_limit,
         )
 
     async def revoke_many(
-        self,
-        token_ids: Iterable[str],
-        *,
-        strategy: Strategy = "batch",
-        chunk_size: int = DEFAULT_CHUNK_SIZE,
-        concurrency: int | None = None,
-        on_progress: Callable[[RevocationProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
+        self, token_ids: Iterable[str], **options: Unpack[RevocationOptions]
     ) -> RevocationReport:
         """Revoke many tokens, reporting every id's outcome in input order; never raises per id.
 
-        Ids are de-duplicated and checked first: malformed ones end ``invalid``, the rest go
-        ahead. ``strategy="batch"`` (the default) sends ``DELETE /tokens`` with ``chunk_size``
-        ids each and bisects a refused chunk to isolate the bad ids while revoking the good
-        ones; a 413 halves the chunk size for the rest of the job. ``strategy="each"`` sends
-        one ``DELETE /tokens/{id}`` per id. ``concurrency`` requests run at once (default: the
-        client's ``max_concurrency``, which also caps it: for more, raise
-        ``FastlyAsync(max_concurrency=...)``). ``on_progress`` is called as ids complete.
-        ``journal`` names a JSON-lines file each outcome is appended to; a rerun with the same
-        journal skips the ids already revoked. When the rate-limit budget runs out beyond the retry
-        policy's ``max_wait``, the job stops and the ids left are ``not_attempted``.
-        Call ``report.raise_for_failures()`` to turn failures into an ``ExceptionGroup``.
+        Ids are de-duplicated and checked first (malformed ones end ``invalid``). Then, for
+        free, the job reads the current token and the tokens the caller can revoke (the
+        customer's for a superuser, else the caller's own): only ids found there are sent, the
+        rest end ``not_found`` at no cost. ``strategy="batch"`` (default) sends ``chunk_size``
+        ids (default 100) per ``DELETE /tokens``; a refused batch is settled by reading the
+        listing again, or bisected. ``strategy="each"`` sends one ``DELETE /tokens/{id}`` per
+        id. ``concurrency`` requests run at once (default and cap: the client's
+        ``max_concurrency``). The current token, if among the ids, is revoked last, and only
+        once every other id is gone. ``on_progress`` is called as requests complete;
+        ``journal`` names a JSON-lines file that makes a killed job resumable;
+        ``preflight=False`` skips the reads (every well-formed id is sent); ``customer_id``
+        names the customer whose listing to read. When the budget runs out beyond the retry
+        policy's ``max_wait``, or the journal cannot be written, the job stops: the ids left are
+        ``not_attempted``. ``report.raise_for_failures()`` raises what was not revoked.
         """
-        job = self.revocation_job(
-            token_ids,
-            strategy=strategy,
-            chunk_size=chunk_size,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            journal=journal,
-        )
-        return await job.run()
+        return await self.revocation_job(token_ids, **options).run()
 
     async def select_tokens(
         self,
@@ -244,3 +222,33 @@ class TokensAPI:
             tokens = await self.list_tokens_customer(customer_id)
         moment = now or datetime.now(UTC)
         return [t for t in tokens if selection.matches(t, now=moment, current_id=current.id)]
+
+
+class _Ports:
+    """The bulk engine's two ports (``Revoker`` and ``Lister``) over these endpoints."""
+
+    def __init__(self, tokens: TokensAPI) -> None:
+        self._tokens = tokens
+        self._client = tokens._client
+
+    @property
+    def concurrency(self) -> int:
+        return self._client.max_concurrency
+
+    async def revoke_one(self, token_id: str, record: CallRecord) -> None:
+        await self._tokens._revoke_one(token_id, record=record)
+
+    async def revoke_batch(self, token_ids: list[str], record: CallRecord) -> None:
+        await self._tokens._revoke_batch(token_ids, record=record)
+
+    async def current(self, record: CallRecord) -> Token:
+        return await self._client._call("GET", "/tokens/self", Token, record=record)
+
+    async def user_token_ids(self, record: CallRecord) -> frozenset[str]:
+        tokens = await self._client._call("GET", "/tokens", list[Token], record=record)
+        return frozenset(t.id for t in tokens)
+
+    async def customer_token_ids(self, customer_id: str, record: CallRecord) -> frozenset[str]:
+        path = f"/customer/{check_id(customer_id, 'customer_id')}/tokens"
+        tokens = await self._client._call("GET", path, list[Token], record=record)
+        return frozenset(t.id for t in tokens)

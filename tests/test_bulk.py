@@ -19,6 +19,7 @@ from fastly_tokens import (
     RateLimitError,
     RetryPolicy,
     RevocationProgress,
+    Strategy,
 )
 from fastly_tokens.testing import FakeFastly
 
@@ -27,6 +28,16 @@ from .conftest import Sleeps
 
 def mine(fake: FakeFastly, n: int, prefix: str = "t") -> list[str]:
     return [fake.add_token(fake.user, name=f"{prefix}{i}").id for i in range(n)]
+
+
+def journal_header(fake: FakeFastly) -> dict[str, object]:
+    """The first line of a journal of a job run as the fake's seeded user."""
+    return {
+        "fastly_tokens_journal": 1,
+        "endpoint": fake.base_url,
+        "customer_id": fake.customer_id,
+        "user_id": fake.user.id,
+    }
 
 
 def bisection_bound(n: int, bad: int, chunk: int) -> int:
@@ -48,20 +59,47 @@ async def test_batch_revokes_everything_in_the_fewest_requests(
     assert report.ok
     assert report.ids(Outcome.REVOKED) == ids
     assert all(fake.is_revoked(t) for t in ids)
-    assert report.requests == 3
+    assert report.writes == 3
     assert len(fake.requests_matching(method="DELETE", path="/tokens")) == 3
+    # The free reads first: the current token, the customer's list (403: not a superuser),
+    # then the user's own list.
+    assert report.reads == len(fake.requests_matching(method="GET")) == 3
 
 
 @pytest.mark.parametrize("strategy", ["batch", "each"])
-async def test_bad_ids_are_isolated_and_the_rest_revoked(
-    client: FastlyAsync, fake: FakeFastly, strategy: str
+async def test_ids_the_caller_cannot_list_cost_nothing(
+    client: FastlyAsync, fake: FakeFastly, strategy: Strategy
+) -> None:
+    ids = mine(fake, 300)
+    someone_elses = fake.add_token(fake.add_user(), name="a colleague's").id
+    unknown = "Zz" * 11
+    mixed = [*ids[:100], fake.foreign_token_id, *ids[100:200], someone_elses, *ids[200:], unknown]
+    report = await client.tokens.revoke_many(mixed, strategy=strategy, chunk_size=64)
+    assert [r.token_id for r in report.results] == mixed
+    assert report.ids(Outcome.REVOKED) == ids
+    not_listed = [fake.foreign_token_id, someone_elses, unknown]
+    assert report.ids(Outcome.NOT_FOUND) == not_listed
+    assert {r.note for r in report.results if r.outcome is Outcome.NOT_FOUND} == {
+        "not among the tokens this caller can list"
+    }
+    assert not fake.is_revoked(someone_elses)
+    sent = fake.requests_matching(method="DELETE", path="/tokens*")
+    assert report.writes == len(sent) == (5 if strategy == "batch" else 300)
+    assert all(r.status == 204 for r in sent)  # not one write refused
+
+
+@pytest.mark.parametrize("strategy", ["batch", "each"])
+async def test_without_preflight_bad_ids_are_isolated_and_the_rest_revoked(
+    client: FastlyAsync, fake: FakeFastly, strategy: Strategy
 ) -> None:
     ids = mine(fake, 300)
     other = fake.add_user()  # same customer, not a superuser's token: 403 for us
     someone_elses = fake.add_token(other, name="theirs").id
     unknown = "Zz" * 11
     mixed = [*ids[:100], fake.foreign_token_id, *ids[100:200], someone_elses, *ids[200:], unknown]
-    report = await client.tokens.revoke_many(mixed, strategy=strategy, chunk_size=64)  # type: ignore[arg-type]
+    report = await client.tokens.revoke_many(
+        mixed, strategy=strategy, chunk_size=64, preflight=False
+    )
 
     assert [r.token_id for r in report.results] == mixed
     assert report.ids(Outcome.REVOKED) == ids
@@ -73,7 +111,7 @@ async def test_bad_ids_are_isolated_and_the_rest_revoked(
     assert not fake.is_revoked(someone_elses)
     assert not fake.is_revoked(fake.foreign_token_id)
     sent = len(fake.requests_matching(method="DELETE", path="/tokens*"))
-    assert report.requests == sent
+    assert report.writes == sent
     if strategy == "batch":
         assert sent <= bisection_bound(len(mixed), 3, 64)
     else:
@@ -86,11 +124,11 @@ async def test_bisection_cost_grows_with_bad_ids_not_chunk_size(
     ids = mine(fake, 1000)
     bad = [f"Bad{i:019d}" for i in range(3)]
     mixed = [*ids[:10], bad[0], *ids[10:500], bad[1], *ids[500:], bad[2]]
-    report = await client.tokens.revoke_many(mixed, chunk_size=200)
+    report = await client.tokens.revoke_many(mixed, chunk_size=200, preflight=False)
     assert report.ids(Outcome.NOT_FOUND) == bad
     assert report.counts[Outcome.REVOKED] == 1000
-    assert report.requests <= bisection_bound(len(mixed), 3, 200)
-    assert report.requests < 100  # per id would be 1003
+    assert report.writes <= bisection_bound(len(mixed), 3, 200)
+    assert report.writes < 100  # per id would be 1003
 
 
 async def test_invalid_and_duplicate_ids_are_reported_and_the_rest_go_ahead(
@@ -123,16 +161,35 @@ async def test_a_413_halves_the_chunk_size_for_the_rest_of_the_job(
     too_large = [r for r in fake.requests_matching(method="DELETE") if r.status == 413]
     # 100 -> 413, 50 -> 413, 25 fits; later chunks start at 25, so no more 413s.
     assert len(too_large) == 2
-    assert report.requests == 2 + math.ceil(200 / 25)
+    assert report.writes == 2 + math.ceil(200 / 25)
 
 
-async def test_server_errors_are_retried_and_a_lost_batch_is_not_claimed_without_evidence(
+async def test_a_lost_batch_is_settled_by_reading_the_list_again(
     retrying: FastlyAsync, fake: FakeFastly, sleeps: Sleeps
 ) -> None:
     ids = mine(fake, 300)
     fake.faults.add("status", status=503, times=2, method="DELETE", path="/tokens")
     fake.faults.add("drop_after", times=1, method="DELETE", path="/tokens")
     report = await retrying.tokens.revoke_many(ids, chunk_size=100, concurrency=1)
+    # The first chunk meets two 503s, then is applied with its answer lost; its retry answers
+    # 404. Every id of it was listed before and is gone from the list read again: revoked.
+    assert report.ids(Outcome.REVOKED) == ids
+    lost = report.results[:100]
+    assert {r.note for r in lost} == {
+        "listed before an attempt whose answer was lost, and gone now"
+    }
+    assert report.writes == 3 + 1 + 2  # two 503s, the lost attempt and its 404, then 2 chunks
+    assert report.reads == 4  # the preflight's three, and the one read again
+    assert len(sleeps.waits) == 3
+
+
+async def test_without_preflight_a_lost_batch_is_not_claimed(
+    retrying: FastlyAsync, fake: FakeFastly, sleeps: Sleeps
+) -> None:
+    ids = mine(fake, 300)
+    fake.faults.add("status", status=503, times=2, method="DELETE", path="/tokens")
+    fake.faults.add("drop_after", times=1, method="DELETE", path="/tokens")
+    report = await retrying.tokens.revoke_many(ids, chunk_size=100, concurrency=1, preflight=False)
     # The first chunk meets two 503s, then is applied with its answer lost, and its retry is
     # refused with 404: nothing shows those ids were there, so none is claimed revoked.
     assert report.ids(Outcome.REVOKED) == ids[100:]
@@ -152,7 +209,7 @@ async def test_failures_that_outlast_the_retries_are_failed_with_their_error(
     assert report.counts[Outcome.FAILED] == 10
     assert all(isinstance(r.error, InternalServerError) for r in report.results)
     assert not any(fake.is_revoked(t) for t in ids)
-    assert report.requests == 2 * retrying.retry.attempts
+    assert report.writes == 2 * retrying.retry.attempts
 
 
 async def test_budget_spent_beyond_max_wait_leaves_the_rest_not_attempted(
@@ -169,7 +226,9 @@ async def test_budget_spent_beyond_max_wait_leaves_the_rest_not_attempted(
     assert report.ids(Outcome.NOT_ATTEMPTED) == ids[3:]
     assert all(isinstance(r.error, RateLimitError) for r in report.results[3:])
     assert [small.is_revoked(t) for t in ids] == [True] * 3 + [False] * 7
-    assert report.requests <= 4  # at most the one 429 that told us
+    assert report.writes <= 4  # at most the one 429 that told us
+    assert report.stopped is not None
+    assert "budget" in report.stopped
 
 
 async def test_progress_is_reported_as_ids_complete(client: FastlyAsync, fake: FakeFastly) -> None:
@@ -183,7 +242,7 @@ async def test_progress_is_reported_as_ids_complete(client: FastlyAsync, fake: F
     assert all(u.total == 500 for u in updates)
     assert sum(len(u.latest) for u in updates) == 500
     assert updates[-1].counts[Outcome.REVOKED] == 500
-    assert report.requests == 10
+    assert updates[-1].writes == report.writes == 10
 
 
 async def test_each_strategy_makes_no_task_per_id(client: FastlyAsync, fake: FakeFastly) -> None:
@@ -292,15 +351,16 @@ async def test_rerun_with_the_journal_revokes_every_id_exactly_once(
         second = await c.tokens.revoke_many(ids, chunk_size=10, journal=journal)
 
     assert second.ok
-    assert second.ids(Outcome.REVOKED) == ids  # in-flight ids found gone count as revoked
+    assert second.ids(Outcome.REVOKED) == ids  # in-flight ids listed before, gone now: revoked
     resumed = {r.token_id for r in second.results if r.resumed}
-    assert resumed == done_first  # nothing the first run settled was sent again
-    revoked_now = {r.token_id for r in second.results if not r.resumed}
-    assert revoked_now.isdisjoint(done_first)
-    assert revoked_now | done_first == set(ids)
+    assert done_first <= resumed  # nothing the first run settled was sent again
+    assert resumed - done_first <= set(first.report().ids(Outcome.UNCONFIRMED))
+    sent_twice = [t for t in ids if len(fake.requests_matching("DELETE", f"/tokens/{t}")) > 1]
+    assert sent_twice == []
     assert all(fake.is_revoked(t) for t in ids)
     lines = [json.loads(line) for line in journal.read_text().splitlines()]
-    assert {line["outcome"] for line in lines} <= {"pending", "revoked", "not_found"}
+    assert "fastly_tokens_journal" in lines[0]
+    assert {line["outcome"] for line in lines[1:]} <= {"pending", "revoked", "not_found"}
 
 
 async def test_journal_with_a_torn_last_line_still_resumes(
@@ -357,7 +417,7 @@ async def test_a_dropped_batch_of_foreign_and_unknown_ids_claims_none_revoked(
     unknown = "NeverExisted0000000000"
     ids = [fake.foreign_token_id, unknown, *mine(fake, 2)]
     fake.faults.add("drop_after", times=1, method="DELETE", path="/tokens")
-    report = await retrying.tokens.revoke_many(ids, chunk_size=2, concurrency=1)
+    report = await retrying.tokens.revoke_many(ids, chunk_size=2, concurrency=1, preflight=False)
     outcome = {r.token_id: r for r in report.results}
     assert outcome[fake.foreign_token_id].outcome is Outcome.NOT_FOUND
     assert outcome[unknown].outcome is Outcome.NOT_FOUND
@@ -380,13 +440,19 @@ async def test_a_single_revoke_after_a_dropped_attempt_claims_nothing(
 async def test_a_journal_pending_id_that_answers_404_is_not_revoked(
     client: FastlyAsync, fake: FakeFastly, tmp_path: Path
 ) -> None:
-    journal = tmp_path / "j.jsonl"
     unknown = [f"Unknown{i:015d}" for i in range(300)]
-    journal.write_text("".join(json.dumps({"id": i, "outcome": "pending"}) + "\n" for i in unknown))
-    report = await client.tokens.revoke_many(unknown, journal=journal, strategy="each")
-    assert report.counts[Outcome.REVOKED] == 0
-    assert report.counts[Outcome.NOT_FOUND] == 300
-    assert all(r.maybe_revoked for r in report.results)
+    lines = [journal_header(fake)] + [{"id": i, "outcome": "pending"} for i in unknown]
+    for preflight in (True, False):
+        journal = tmp_path / f"j-{preflight}.jsonl"
+        journal.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        report = await client.tokens.revoke_many(
+            unknown, journal=journal, strategy="each", preflight=preflight
+        )
+        assert report.counts[Outcome.REVOKED] == 0
+        assert report.counts[Outcome.NOT_FOUND] == 300
+        assert all(r.maybe_revoked for r in report.results)
+    # With the preflight, not one of them was sent; without, each was, and answered 404.
+    assert len(fake.requests_matching("DELETE", "/tokens/*")) == 300
 
 
 async def test_the_id_self_is_invalid_and_the_current_token_survives(

@@ -135,7 +135,7 @@ def test_every_error_pickles_and_copies_with_its_fields(error: FastlyError) -> N
 
 def test_a_report_with_errors_pickles() -> None:
     results = tuple(RevocationResult(f"id{i}", Outcome.FAILED, e) for i, e in enumerate(EXAMPLES))
-    report = RevocationReport(results, requests=3, elapsed=0.5)
+    report = RevocationReport(results, reads=1, writes=3, elapsed=0.5)
     restored = pickle.loads(pickle.dumps(report))  # noqa: S301 (our own bytes)
     assert [type(r.error) for r in restored.results] == [type(e) for e in EXAMPLES]
     assert restored.counts == report.counts

@@ -15,6 +15,7 @@ import textwrap
 from datetime import UTC, datetime
 
 import pytest
+from aiohttp import web
 
 from fastly_tokens import (
     FastlyAsync,
@@ -74,19 +75,20 @@ async def test_a_message_nested_as_deep_as_the_parser_goes_is_still_read() -> No
 )
 async def test_an_impossible_reset_header_never_fails_the_call(reset: str) -> None:
     headers = {"Fastly-RateLimit-Remaining": "5", "Fastly-RateLimit-Reset": reset}
-    async with HostileServer(raw(TOKEN, headers=headers)).running() as server:
-        async with client(server) as c:
-            token = await c.tokens.get_token_current()
-            assert token.id == "5Yo3XXnrQpjc20u0ybrf2g"
-            assert c.rate_limit == RateLimit(5, None)
-        server.answer = raw(b'{"msg": "nope"}', status=404, headers=headers)
-        async with client(server) as c:
-            error = await capture(c.tokens.revoke_token("5Yo3XXnrQpjc20u0ybrf2g"))
-            assert isinstance(error, NotFoundError)
-            assert (error.remaining, error.reset_at) == (5, None)
-            report = await c.tokens.revoke_many(
-                ["5Yo3XXnrQpjc20u0ybrf2g", "2JVEnF2nTNiC0CQSFqH7Ql"]
-            )
+    ok, missing = raw(TOKEN, headers=headers), raw(b'{"msg": "nope"}', status=404, headers=headers)
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        return await (ok if request.method == "GET" else missing)(request)
+
+    async with HostileServer(answer).running() as server, client(server) as c:
+        token = await c.tokens.get_token_current()
+        assert token.id == "5Yo3XXnrQpjc20u0ybrf2g"
+        assert c.rate_limit == RateLimit(5, None)
+        error = await capture(c.tokens.revoke_token("5Yo3XXnrQpjc20u0ybrf2g"))
+        assert isinstance(error, NotFoundError)
+        assert (error.remaining, error.reset_at) == (5, None)
+        ids = ["2JVEnF2nTNiC0CQSFqH7Ql", "3JVEnF2nTNiC0CQSFqH7Ql"]
+        report = await c.tokens.revoke_many(ids, preflight=False)
     assert report.counts[Outcome.NOT_FOUND] == 2  # the job keeps its report
 
 

@@ -14,7 +14,6 @@ import getpass
 import os
 import re
 import sys
-import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -28,10 +27,8 @@ from .. import (
     DEFAULT_BASE_URL,
     FastlyAsync,
     FastlyError,
-    NotFoundError,
     Outcome,
     RevocationReport,
-    RevocationResult,
     Scope,
     Selection,
     Token,
@@ -443,14 +440,13 @@ async def run_job(
     ids: list[str],
     last: str | None = None,
 ) -> RevocationReport:
-    """Run the job with progress; the current token (``last``), if given, is revoked after it.
+    """Run the job with progress; the SDK revokes the current token (``last``) after the rest.
 
     On a cancel (Ctrl-C), the outcomes so far are printed before the cancellation goes on.
     """
-    job_ids = [i for i in ids if i != last]
     with out.progress(len(ids)) as view:
         job = client.tokens.revocation_job(
-            job_ids,
+            ids,
             strategy=options.strategy,
             chunk_size=options.chunk_size,
             concurrency=options.concurrency,
@@ -460,54 +456,12 @@ async def run_job(
         try:
             report = await job.run()
         except asyncio.CancelledError:
-            partial = _with_current(job.report(), ids, last, None)
+            partial = job.report()
             view.finish(partial)
             _interrupted(options, out, partial)
             raise
-        if last is not None:
-            report = await _revoke_current(client, report, ids, last)
         view.finish(report)
     return report
-
-
-async def _revoke_current(
-    client: FastlyAsync, report: RevocationReport, ids: list[str], current_id: str
-) -> RevocationReport:
-    if not report.ok:
-        kept = RuntimeError("kept: other ids were not revoked; it is revoked once they are")
-        return _with_current(report, ids, current_id, kept)
-    started = time.monotonic()
-    try:
-        await client.tokens.revoke_token(current_id)
-        result = RevocationResult(current_id, Outcome.REVOKED)
-    except NotFoundError as exc:
-        result = RevocationResult(current_id, Outcome.NOT_FOUND, exc)
-    except FastlyError as exc:
-        result = RevocationResult(current_id, Outcome.FAILED, exc)
-    merged = _with_current(report, ids, current_id, result)
-    return RevocationReport(
-        merged.results, report.requests + 1, report.elapsed + time.monotonic() - started
-    )
-
-
-def _with_current(
-    report: RevocationReport,
-    ids: list[str],
-    current_id: str | None,
-    result: RevocationResult | Exception | None,
-) -> RevocationReport:
-    """Put the current token's result back at its place in the input order.
-
-    ``result`` is its outcome, or the reason it was not attempted (or None: interrupted).
-    """
-    if current_id is None:
-        return report
-    by_id = {r.token_id: r for r in report.results}
-    if not isinstance(result, RevocationResult):
-        result = RevocationResult(current_id, Outcome.NOT_ATTEMPTED, result)
-    by_id[current_id] = result
-    results = tuple(by_id[i] for i in ids if i in by_id)
-    return RevocationReport(results, report.requests, report.elapsed)
 
 
 def _interrupted(options: JobOptions, out: Output, report: RevocationReport) -> None:
