@@ -158,7 +158,7 @@ def test_a_traceback_of_a_bug_masks_the_token() -> None:
     code = (
         "import os\n"
         "from fastly_tokens.cli import _commands, main\n"
-        "async def broken(args, out):\n"
+        "async def broken(*args):\n"
         "    raise RuntimeError('bug near ' + os.environ['FASTLY_API_TOKEN'])\n"
         "_commands._current = broken\n"
         "raise SystemExit(main(['current']))"

@@ -25,5 +25,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(INSTALL_HINT)
         return 2
     from ._commands import run  # noqa: PLC0415 (needs rich, checked just above)
+    from ._streams import Streams  # noqa: PLC0415 (with run, once rich is known to be there)
 
-    return run(sys.argv[1:] if argv is None else argv)
+    return run(sys.argv[1:] if argv is None else argv, Streams.system())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
+import contextlib
 import os
 import re
 import sys
@@ -18,7 +18,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 import attrs
 from rich.table import Table
@@ -41,6 +41,7 @@ from .._models import as_scope
 from ._args import BASE_URL_ENV_VAR, TOKEN_ENV_VAR, WHERE_KINDS, build_parser, secret_values
 from ._ids import IdFileError, read_id_file
 from ._output import Output, report_json, token_json
+from ._streams import Streams
 
 __all__ = ["JobOptions", "UsageError", "make_redactor", "run", "run_job"]
 
@@ -70,25 +71,35 @@ def make_redactor(secrets: Iterable[str]) -> Callable[[str], str]:
     return redact
 
 
-def run(argv: Sequence[str]) -> int:
-    """Run the command line ``argv`` (without the program name); return the exit status."""
+def run(argv: Sequence[str], streams: Streams | None = None) -> int:
+    """Run the command line ``argv`` (without the program name); return the exit status.
+
+    ``streams`` are the standard streams, environment and prompt to use (default: the
+    process's own).
+    """
     argv = list(argv)
-    env_token = os.environ.get(TOKEN_ENV_VAR, "")
+    streams = streams or Streams.system()
+    env_token = streams.environ.get(TOKEN_ENV_VAR, "")
     redact = make_redactor([*secret_values(argv), env_token])
     parser = build_parser(redact)
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(streams.stdout), contextlib.redirect_stderr(streams.stderr):
+            args = parser.parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    out = Output(redact=redact)
+    out = Output(
+        redact=redact, stdout=streams.stdout, stderr=streams.stderr, environ=streams.environ
+    )
     try:
         with out.sdk_logging(verbose=bool(getattr(args, "verbose", False))):
-            return asyncio.run(_dispatch(args, out))
+            return asyncio.run(_dispatch(args, out, streams))
     except (Exception, KeyboardInterrupt) as exc:
-        return _failure(exc, out, redact)
+        return _failure(exc, out, streams, redact)
 
 
-def _failure(exc: BaseException, out: Output, redact: Callable[[str], str]) -> int:
+def _failure(
+    exc: BaseException, out: Output, streams: Streams, redact: Callable[[str], str]
+) -> int:
     """Report what ended the command, and return the exit status for it."""
     if isinstance(exc, UsageError):
         out.error(str(exc))
@@ -101,15 +112,16 @@ def _failure(exc: BaseException, out: Output, redact: Callable[[str], str]) -> i
         return EXIT_INTERRUPTED
     if isinstance(exc, BrokenPipeError):
         # The reader went away (``| head``): say nothing more, as rich itself does.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        if streams.stdout is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
     # A bug: show the traceback, with the token masked.
-    sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+    streams.stderr.write(redact("".join(traceback.format_exception(exc))))
     return EXIT_FAILED
 
 
-async def _dispatch(args: argparse.Namespace, out: Output) -> int:
+async def _dispatch(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     command: str = args.command
     if command == "demo":
         from ._demo import demo  # noqa: PLC0415 (imports the fake server only when needed)
@@ -122,18 +134,19 @@ async def _dispatch(args: argparse.Namespace, out: Output) -> int:
         "create": _create,
         "revoke": _revoke,
     }
-    return await handlers[command](args, out)
+    return await handlers[command](args, out, streams)
 
 
 # -- connecting ---------------------------------------------------------------------------
 
 
-def _connect(args: argparse.Namespace) -> FastlyAsync:
+def _connect(args: argparse.Namespace, streams: Streams) -> FastlyAsync:
     """Build the client from ``--token``/``$FASTLY_API_TOKEN`` and ``--base-url``."""
-    token = args.token if args.token is not None else os.environ.get(TOKEN_ENV_VAR)
+    environ = streams.environ
+    token = args.token if args.token is not None else environ.get(TOKEN_ENV_VAR)
     if not token or not token.strip():
         raise UsageError(f"no API token: pass --token or set {TOKEN_ENV_VAR}")
-    base_url = args.base_url or os.environ.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL
+    base_url = args.base_url or environ.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL
     try:
         return FastlyAsync(token, base_url=base_url, allow_insecure_http=args.allow_insecure_http)
     except ValueError as exc:
@@ -149,16 +162,16 @@ def _check_id(value: str, what: str) -> str:
 # -- single calls -------------------------------------------------------------------------
 
 
-async def _current(args: argparse.Namespace, out: Output) -> int:
-    async with _connect(args) as client:
+async def _current(args: argparse.Namespace, out: Output, streams: Streams) -> int:
+    async with _connect(args, streams) as client:
         token = await client.tokens.get_token_current()
     _print_token(args, out, token)
     return EXIT_OK
 
 
-async def _get(args: argparse.Namespace, out: Output) -> int:
+async def _get(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     token_id = _check_id(args.token_id, "ID")
-    async with _connect(args) as client:
+    async with _connect(args, streams) as client:
         token = await client.tokens.get_token(token_id)
     _print_token(args, out, token)
     return EXIT_OK
@@ -171,9 +184,9 @@ def _print_token(args: argparse.Namespace, out: Output, token: Token) -> None:
         out.show(out.token_detail(token))
 
 
-async def _list(args: argparse.Namespace, out: Output) -> int:
+async def _list(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     customer = _check_id(args.customer, "--customer") if args.customer else None
-    async with _connect(args) as client:
+    async with _connect(args, streams) as client:
         if customer is None:
             tokens = await client.tokens.list_tokens_user()
         else:
@@ -202,22 +215,22 @@ def parse_moment(text: str, option: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _password(args: argparse.Namespace) -> str:
+def _password(args: argparse.Namespace, streams: Streams) -> str:
     if args.password is not None:
         return str(args.password)
     if args.password_stdin:
-        line = sys.stdin.readline()
+        line = streams.stdin.readline()
         return line.removesuffix("\n").removesuffix("\r")
-    if sys.stdin.isatty():
-        return getpass.getpass(f"Password for {args.username}: ")
+    if streams.stdin.isatty():
+        return streams.prompt_password(f"Password for {args.username}: ")
     raise UsageError("no password: standard input is not a terminal; use --password-stdin")
 
 
-async def _create(args: argparse.Namespace, out: Output) -> int:
+async def _create(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     expires_at = parse_moment(args.expires_at, "--expires-at") if args.expires_at else None
     scope: str | Scope = " ".join(args.scope) if args.scope else Scope.GLOBAL
-    client = _connect(args)
-    password = _password(args)
+    client = _connect(args, streams)
+    password = _password(args, streams)
     if not password:
         raise UsageError("the password is empty")
     async with client:
@@ -309,21 +322,21 @@ def build_selections(
     return main, extra
 
 
-def _gather_ids(args: argparse.Namespace) -> list[str]:
+def _gather_ids(args: argparse.Namespace, stdin: TextIO) -> list[str]:
     ids = list(args.ids)
     if sum(1 for path in args.files if path == "-") > 1:
         raise UsageError("--file - (standard input) can be given only once")
     for path in args.files:
         try:
-            ids.extend(read_id_file(path))
+            ids.extend(read_id_file(path, stdin))
         except IdFileError as exc:
             raise UsageError(str(exc)) from None
     return ids
 
 
-async def _revoke(args: argparse.Namespace, out: Output) -> int:
+async def _revoke(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     clauses = parse_where(args.where)
-    ids = _gather_ids(args)
+    ids = _gather_ids(args, streams.stdin)
     if clauses and (args.ids or args.files):
         raise UsageError("give ids (or --file) or --where clauses, not both")
     if not clauses and (args.owner or args.customer):
@@ -335,7 +348,7 @@ async def _revoke(args: argparse.Namespace, out: Output) -> int:
         if field == "scope" and not isinstance(value, Scope):
             out.note(f"note: {value!r} is not a scope Fastly documents", style="yellow")
 
-    async with _connect(args) as client:
+    async with _connect(args, streams) as client:
         tokens: list[Token] | None = None
         if clauses:
             tokens, current_id = await _select(args, client, clauses, customer)

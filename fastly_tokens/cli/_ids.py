@@ -7,8 +7,8 @@ checked here: a malformed one reaches the job, which reports it as ``invalid``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 __all__ = ["IdFileError", "parse_id_lines", "read_id_file"]
 
@@ -30,11 +30,11 @@ def parse_id_lines(lines: Iterable[str]) -> list[str]:
     return ids
 
 
-def read_id_file(path: str) -> list[str]:
-    """Read the ids in the file at ``path``; ``-`` reads standard input."""
+def read_id_file(path: str, stdin: TextIO) -> list[str]:
+    """Read the ids in the file at ``path``; ``-`` reads ``stdin``."""
     if path == STDIN:
         try:
-            return parse_id_lines(sys.stdin.read().splitlines())
+            return parse_id_lines(stdin.read().splitlines())
         except (OSError, UnicodeDecodeError) as exc:
             raise IdFileError(f"cannot read ids from standard input: {exc}") from None
     try:

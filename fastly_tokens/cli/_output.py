@@ -61,11 +61,17 @@ _OUTCOME_STYLE = {
 _OUTCOME_LABEL = {outcome: outcome.value.replace("_", " ") for outcome in Outcome}
 
 
-def _console(file: TextIO, *, stderr: bool) -> Console:
+def _console(file: TextIO, *, stderr: bool, environ: Mapping[str, str]) -> Console:
     console = Console(
-        file=file, stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False
+        file=file,
+        stderr=stderr,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+        _environ=environ,
     )
-    if not console.is_terminal and "COLUMNS" not in os.environ:
+    if not console.is_terminal and "COLUMNS" not in environ:
         # A pipe or a file: do not fold table rows at 80 columns.
         console.width = _NON_TERMINAL_WIDTH
     return console
@@ -276,11 +282,15 @@ class Output:
         redact: Callable[[str], str] = str,
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
+        environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        environ = os.environ if environ is None else environ
         self._stdout = stdout if stdout is not None else sys.stdout
-        self.out = _console(self._stdout, stderr=False)
-        self.err = _console(stderr if stderr is not None else sys.stderr, stderr=True)
+        self.out = _console(self._stdout, stderr=False, environ=environ)
+        self.err = _console(
+            stderr if stderr is not None else sys.stderr, stderr=True, environ=environ
+        )
         self._redact = redact
         self._clock = clock
 
