@@ -21,7 +21,6 @@ __all__ = [
     "TOKEN_ENV_VAR",
     "WHERE_KINDS",
     "build_parser",
-    "secret_values",
 ]
 
 PROG = "fastly-tokens"
@@ -36,8 +35,6 @@ WHERE_KINDS = {
     "scope": 1,
 }
 """Each ``--where`` clause and how many values it takes."""
-
-_SECRET_OPTIONS = ("--token", "--password")
 
 _EPILOG = f"""\
 environment:
@@ -91,18 +88,6 @@ class Parser(argparse.ArgumentParser):
         import sys  # noqa: PLC0415 (only when a usage error is reported)
 
         super().print_usage(file if file is not None else sys.stderr)
-
-
-def secret_values(argv: list[str]) -> list[str]:
-    """Return the values given to ``--token`` and ``--password`` in ``argv``, to mask them."""
-    found: list[str] = []
-    for i, arg in enumerate(argv):
-        for option in _SECRET_OPTIONS:
-            if arg == option and i + 1 < len(argv):
-                found.append(argv[i + 1])
-            elif arg.startswith(option + "="):
-                found.append(arg[len(option) + 1 :])
-    return [value for value in found if value]
 
 
 def _positive_int(text: str) -> int:

@@ -16,13 +16,12 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TextIO
 
 import attrs
 from rich.table import Table
-from rich.text import Text
 
 from .. import (
     DEFAULT_BASE_URL,
@@ -38,37 +37,29 @@ from .. import (
 )
 from .._ids import is_valid_id
 from .._models import as_scope
-from ._args import BASE_URL_ENV_VAR, TOKEN_ENV_VAR, WHERE_KINDS, build_parser, secret_values
+from ._args import BASE_URL_ENV_VAR, TOKEN_ENV_VAR, WHERE_KINDS, build_parser
 from ._ids import IdFileError, read_id_file
 from ._output import Output, report_json, token_json
+from ._secrets import Redactor, key_shaped_words, looks_like_key, secret_option_values
 from ._streams import Streams
 
-__all__ = ["JobOptions", "UsageError", "make_redactor", "run", "run_job"]
+__all__ = ["JobOptions", "UsageError", "run", "run_job"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-_MIN_SECRET = 4
-_MASK = "***"
 _DAYS_AGO = re.compile(r"(\d+)d")
+
+
+_LOOKS_LIKE_KEY = (
+    "{what} looks like an API key, not a token id (ids are 22 letters and digits); nothing was sent"
+)
 
 
 class UsageError(Exception):
     """The command line asks for something that cannot be done; exit status 2."""
-
-
-def make_redactor(secrets: Iterable[str]) -> Callable[[str], str]:
-    """Return a function that masks each secret (longest first) out of a text."""
-    values = sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True)
-
-    def redact(text: str) -> str:
-        for value in values:
-            text = text.replace(value, _MASK)
-        return text
-
-    return redact
 
 
 def run(argv: Sequence[str], streams: Streams | None = None) -> int:
@@ -79,14 +70,22 @@ def run(argv: Sequence[str], streams: Streams | None = None) -> int:
     """
     argv = list(argv)
     streams = streams or Streams.system()
-    env_token = streams.environ.get(TOKEN_ENV_VAR, "")
-    redact = make_redactor([*secret_values(argv), env_token])
+    # Masked from the start: the configured key, the values of secret options, and any word
+    # shaped like a key (a key typed in the wrong place is not known to be "the" key).
+    redact = Redactor(
+        [
+            streams.environ.get(TOKEN_ENV_VAR),
+            *secret_option_values(argv),
+            *key_shaped_words(argv),
+        ]
+    )
     parser = build_parser(redact)
     try:
         with contextlib.redirect_stdout(streams.stdout), contextlib.redirect_stderr(streams.stderr):
             args = parser.parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    redact.add(getattr(args, "token", None))
     out = Output(
         redact=redact, stdout=streams.stdout, stderr=streams.stderr, environ=streams.environ
     )
@@ -97,9 +96,7 @@ def run(argv: Sequence[str], streams: Streams | None = None) -> int:
         return _failure(exc, out, streams, redact)
 
 
-def _failure(
-    exc: BaseException, out: Output, streams: Streams, redact: Callable[[str], str]
-) -> int:
+def _failure(exc: BaseException, out: Output, streams: Streams, redact: Redactor) -> int:
     """Report what ended the command, and return the exit status for it."""
     if isinstance(exc, UsageError):
         out.error(str(exc))
@@ -154,6 +151,8 @@ def _connect(args: argparse.Namespace, streams: Streams) -> FastlyAsync:
 
 
 def _check_id(value: str, what: str) -> str:
+    if looks_like_key(value):
+        raise UsageError(_LOOKS_LIKE_KEY.format(what=what))
     if not is_valid_id(value):
         raise UsageError(f"{what} must be 1 to 64 ASCII letters and digits, got {value!r}")
     return value
@@ -231,6 +230,7 @@ async def _create(args: argparse.Namespace, out: Output, streams: Streams) -> in
     scope: str | Scope = " ".join(args.scope) if args.scope else Scope.GLOBAL
     client = _connect(args, streams)
     password = _password(args, streams)
+    out.redact.add(password)
     if not password:
         raise UsageError("the password is empty")
     async with client:
@@ -247,7 +247,7 @@ async def _create(args: argparse.Namespace, out: Output, streams: Streams) -> in
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     if args.json:
-        out.json(token_json(created))
+        out.json(token_json(created), keep=frozenset({"access_token"}))
         return EXIT_OK
     out.say(f"Created token {created.id}.", style="bold green")
     out.show(out.token_detail(created))
@@ -256,7 +256,7 @@ async def _create(args: argparse.Namespace, out: Output, streams: Streams) -> in
         "Its secret, shown only this once (Fastly cannot show it again; store it now):",
         style="bold yellow",
     )
-    out.say(Text(created.access_token, style="bold"))
+    out.say_secret(created.access_token)
     return EXIT_OK
 
 
@@ -328,9 +328,15 @@ def _gather_ids(args: argparse.Namespace, stdin: TextIO) -> list[str]:
         raise UsageError("--file - (standard input) can be given only once")
     for path in args.files:
         try:
-            ids.extend(read_id_file(path, stdin))
+            from_file = read_id_file(path, stdin)
         except IdFileError as exc:
             raise UsageError(str(exc)) from None
+        if any(looks_like_key(i) for i in from_file):
+            raise UsageError(_LOOKS_LIKE_KEY.format(what=f"a line of {path}"))
+        ids.extend(from_file)
+    for number, token_id in enumerate(args.ids, 1):
+        if looks_like_key(token_id):
+            raise UsageError(_LOOKS_LIKE_KEY.format(what=f"ID {number}"))
     return ids
 
 
@@ -421,7 +427,7 @@ def _dry_run(
                 note = "not a well-formed id: it would end invalid"
             elif token_id == current_id:
                 note = "the current token: revoked last"
-            table.add_row(token_id if token_id.isprintable() else repr(token_id), note)
+            table.add_row(out.redact(token_id if token_id.isprintable() else repr(token_id)), note)
         out.show(table)
     if current_id is not None:
         out.note("the current token is included: it would be revoked last, on its own")

@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import time
 
-from rich.text import Text
-
 from .. import FastlyAsync, Outcome, RevocationReport, Selection
 from ..testing import FakeFastly
 from ._commands import EXIT_FAILED, EXIT_OK, JobOptions, run_job
@@ -27,7 +25,7 @@ SHOWN = 5
 
 def _step(out: Output, number: int, title: str) -> None:
     out.say("")
-    out.say(Text(f"{number}. {title}", style="bold cyan"))
+    out.say(f"{number}. {title}", style="bold cyan")
 
 
 def _spread(ids: list[str], extra: list[str]) -> list[str]:
@@ -53,11 +51,9 @@ async def demo(args: argparse.Namespace, out: Output) -> int:
 
     async with fake, FastlyAsync(fake.key, base_url=fake.base_url) as client:
         out.say(
-            Text(
-                f"fastly-tokens demo: a fake Fastly API at {fake.base_url}, in this process, "
-                f"with {args.tokens} seeded tokens for {fake.username}",
-                style="bold",
-            )
+            f"fastly-tokens demo: a fake Fastly API at {fake.base_url}, in this process, "
+            f"with {args.tokens} seeded tokens for {fake.username}",
+            style="bold",
         )
 
         _step(out, 1, "The token this client runs with (GET /tokens/self)")

@@ -33,6 +33,7 @@ from rich.text import Text
 
 from .. import Outcome, RevocationProgress, RevocationReport, RevocationResult, Token
 from .._converter import converter
+from ._secrets import Redactor
 
 __all__ = [
     "FAILURES_SHOWN",
@@ -247,27 +248,22 @@ class _PlainProgress:
         self._console.print(Text(f"{line} in {report.elapsed:.2f} s"))
 
 
-class _TokenSecretFilter(logging.Filter):
-    def __init__(self, redact: Callable[[str], str]) -> None:
-        super().__init__()
-        self._redact = redact
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self._redact(record.getMessage())
-        record.args = None
-        return True
-
-
 class _ConsoleLogHandler(logging.Handler):
-    """Log lines printed through the stderr console, so they land above a live bar."""
+    """Log lines printed through the stderr console, so they land above a live bar.
 
-    def __init__(self, console: Console) -> None:
+    Each line is masked as it is printed; the record itself is left as it was, for any other
+    handler of the logger.
+    """
+
+    def __init__(self, console: Console, redact: Redactor) -> None:
         super().__init__()
         self._console = console
+        self._redact = redact
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            text = Text(f"{record.levelname.lower()}: {self.format(record)}", style="dim")
+            line = self._redact(f"{record.levelname.lower()}: {self.format(record)}")
+            text = Text(line, style="dim")
             self._console.print(text)
         except Exception:  # logging must never break the command
             self.handleError(record)
@@ -279,7 +275,7 @@ class Output:
     def __init__(
         self,
         *,
-        redact: Callable[[str], str] = str,
+        redact: Redactor | None = None,
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
         environ: Mapping[str, str] | None = None,
@@ -291,31 +287,34 @@ class Output:
         self.err = _console(
             stderr if stderr is not None else sys.stderr, stderr=True, environ=environ
         )
-        self._redact = redact
+        self.redact = redact if redact is not None else Redactor()
         self._clock = clock
 
     # -- plain messages ---------------------------------------------------------------
 
     def error(self, message: str) -> None:
         """Print ``fastly-tokens: error: ...`` on standard error, secrets masked."""
-        self.err.print(Text(f"fastly-tokens: error: {self._redact(message)}", style="red"))
+        self.err.print(Text(f"fastly-tokens: error: {self.redact(message)}", style="red"))
 
     def note(self, message: str, style: str = "") -> None:
         """Print a note on standard error (never mixed into results)."""
-        self.err.print(Text(self._redact(message), style=style))
+        self.err.print(Text(self.redact(message), style=style))
 
-    def say(self, message: str | Text, style: str = "") -> None:
-        """Print a line of results on standard output."""
-        text = message if isinstance(message, Text) else Text(message, style=style)
-        self.out.print(text)
+    def say(self, message: str, style: str = "") -> None:
+        """Print a line of results on standard output, secrets masked."""
+        self.out.print(Text(self.redact(message), style=style))
+
+    def say_secret(self, secret: str) -> None:
+        """Print the one secret the command is there to print (a new token's), unmasked."""
+        self.out.print(Text(secret, style="bold"))
 
     def show(self, renderable: Any) -> None:
         """Print a rich renderable (a table) on standard output."""
         self.out.print(renderable)
 
-    def json(self, data: Any) -> None:
-        """Write ``data`` as indented JSON on standard output."""
-        self._stdout.write(json.dumps(data, indent=2) + "\n")
+    def json(self, data: Any, *, keep: frozenset[str] = frozenset()) -> None:
+        """Write ``data`` as indented JSON on standard output, secrets masked but in ``keep``."""
+        self._stdout.write(json.dumps(self.redact.document(data, keep=keep), indent=2) + "\n")
         self._stdout.flush()
 
     @contextlib.contextmanager
@@ -325,8 +324,7 @@ class Output:
         Warnings always, information too when ``verbose``; the logger is put back after.
         """
         logger = logging.getLogger("fastly_tokens")
-        handler = _ConsoleLogHandler(self.err)
-        handler.addFilter(_TokenSecretFilter(self._redact))
+        handler = _ConsoleLogHandler(self.err, self.redact)
         level, propagate = logger.level, logger.propagate
         logger.addHandler(handler)
         logger.setLevel(logging.INFO if verbose else logging.WARNING)
@@ -361,7 +359,7 @@ class Output:
         if token.user_agent:
             rows.append(("user_agent", token.user_agent))
         for name, value in rows:
-            table.add_row(name, value)
+            table.add_row(name, self.redact(value))
         if token.is_expired():
             table.add_row("", Text("expired", style="red"))
         return table
@@ -393,10 +391,10 @@ class Output:
             expires = Text(_day(token.expires_at))
             if token.is_expired(now):
                 expires = Text(f"{_day(token.expires_at)} (expired)", style="red")
-            cells: list[str | Text] = [token.id, token.name or ""]
+            cells: list[str | Text] = [self.redact(token.id), self.redact(token.name or "")]
             if owners:
-                cells.append(token.user_id or "")
-            cells.append(_scopes(token))
+                cells.append(self.redact(token.user_id or ""))
+            cells.append(self.redact(_scopes(token)))
             if created:
                 cells.append(_day(token.created_at, ""))
             cells += [_day(token.last_used_at), expires]
@@ -445,9 +443,9 @@ class Output:
             for result in listed[:FAILURES_SHOWN]:
                 token_id = result.token_id
                 table.add_row(
-                    token_id if token_id.isprintable() else repr(token_id),
+                    self.redact(token_id if token_id.isprintable() else repr(token_id)),
                     Text(_OUTCOME_LABEL[result.outcome], style=_OUTCOME_STYLE[result.outcome]),
-                    self._redact(describe_error(result.error)) or "-",
+                    self.redact(describe_error(result.error)) or "-",
                 )
             self.show(table)
             if len(listed) > FAILURES_SHOWN:
