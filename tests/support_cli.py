@@ -11,6 +11,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -33,6 +34,8 @@ HOSTILE = "\x1b[1A\x1b[2K\x1b]0;owned\x07\u202e"
 """Cursor up, erase line, set the window title (ended by BEL), and a right-to-left override."""
 
 _ALLOWED_CONTROLS = frozenset("\n")
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+_LIVE_DISPLAY = re.compile(r"\x1b\[\?25[lh]|\x1b\[2K|\x1b\[1A|\r")
 
 
 @attrs.frozen
@@ -57,11 +60,21 @@ def raw_controls(text: str) -> set[str]:
 
 
 def check_run(run: Run, secrets: Iterable[str] = (), *, terminal: bool = False) -> Run:
-    """Assert what every run holds: no secret, no traceback."""
+    """Assert what every run holds: no secret, no traceback, no raw control character.
+
+    On a terminal (``terminal``), rich's own colours and live-display moves are allowed, but not
+    the hostile sequence nor any other control character.
+    """
     for secret in [KEY, *secrets]:
         assert secret not in run.out, f"secret on stdout: {run.out!r}"
         assert secret not in run.err, f"secret on stderr: {run.err!r}"
     assert "Traceback" not in run.err, run.err
+    if terminal:
+        assert HOSTILE not in run.text
+        ours = _LIVE_DISPLAY.sub("", _STYLE.sub("", run.text))
+        assert not raw_controls(ours), (raw_controls(ours), ours)
+    else:
+        assert not raw_controls(run.text), (raw_controls(run.text), run.text)
     return run
 
 
@@ -167,8 +180,10 @@ class EchoServer:
         self.requests.append(f"{request.method} {request.path}")
         body = (await request.read()).decode("utf-8", "replace")
         if request.method == "GET" and self.token is not None:
-            customer = self.token.get("customer_id")
-            listing = request.path in ("/tokens", f"/customer/{customer}/tokens")
+            path = request.path
+            listing = path == "/tokens" or (
+                path.startswith("/customer/") and path.endswith("/tokens")
+            )
             return web.json_response([self.token] if listing else self.token)
         headers = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
         text = f"{HOSTILE}you sent {headers}"

@@ -72,7 +72,7 @@ examples:
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose error messages have secret values masked out."""
+    """An ArgumentParser whose error messages pass through ``redact`` (secrets, escapes)."""
 
     def __init__(self, *args: Any, redact: Callable[[str], str] = str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -42,6 +42,7 @@ from ._ids import IdFileError, read_id_file
 from ._output import Output, report_json, token_json
 from ._secrets import Redactor, key_shaped_words, looks_like_key, secret_option_values
 from ._streams import Streams
+from ._visible import visible, visible_lines
 
 __all__ = ["JobOptions", "UsageError", "run", "run_job"]
 
@@ -79,7 +80,7 @@ def run(argv: Sequence[str], streams: Streams | None = None) -> int:
             *key_shaped_words(argv),
         ]
     )
-    parser = build_parser(redact)
+    parser = build_parser(lambda message: visible(redact(message)))
     try:
         with contextlib.redirect_stdout(streams.stdout), contextlib.redirect_stderr(streams.stderr):
             args = parser.parse_args(argv)
@@ -114,7 +115,7 @@ def _failure(exc: BaseException, out: Output, streams: Streams, redact: Redactor
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
     # A bug: show the traceback, with the token masked.
-    streams.stderr.write(redact("".join(traceback.format_exception(exc))))
+    streams.stderr.write(visible_lines(redact("".join(traceback.format_exception(exc)))))
     return EXIT_FAILED
 
 
@@ -427,7 +428,7 @@ def _dry_run(
                 note = "not a well-formed id: it would end invalid"
             elif token_id == current_id:
                 note = "the current token: revoked last"
-            table.add_row(out.redact(token_id if token_id.isprintable() else repr(token_id)), note)
+            table.add_row(out.clean(token_id), note)
         out.show(table)
     if current_id is not None:
         out.note("the current token is included: it would be revoked last, on its own")

@@ -34,6 +34,7 @@ from rich.text import Text
 from .. import Outcome, RevocationProgress, RevocationReport, RevocationResult, Token
 from .._converter import converter
 from ._secrets import Redactor
+from ._visible import visible
 
 __all__ = [
     "FAILURES_SHOWN",
@@ -262,7 +263,7 @@ class _ConsoleLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            line = self._redact(f"{record.levelname.lower()}: {self.format(record)}")
+            line = visible(self._redact(f"{record.levelname.lower()}: {self.format(record)}"))
             text = Text(line, style="dim")
             self._console.print(text)
         except Exception:  # logging must never break the command
@@ -292,21 +293,25 @@ class Output:
 
     # -- plain messages ---------------------------------------------------------------
 
+    def clean(self, text: str) -> str:
+        """Make a string from outside printable: secrets masked, control characters escaped."""
+        return visible(self.redact(text))
+
     def error(self, message: str) -> None:
         """Print ``fastly-tokens: error: ...`` on standard error, secrets masked."""
-        self.err.print(Text(f"fastly-tokens: error: {self.redact(message)}", style="red"))
+        self.err.print(Text(f"fastly-tokens: error: {self.clean(message)}", style="red"))
 
     def note(self, message: str, style: str = "") -> None:
         """Print a note on standard error (never mixed into results)."""
-        self.err.print(Text(self.redact(message), style=style))
+        self.err.print(Text(self.clean(message), style=style))
 
     def say(self, message: str, style: str = "") -> None:
         """Print a line of results on standard output, secrets masked."""
-        self.out.print(Text(self.redact(message), style=style))
+        self.out.print(Text(self.clean(message), style=style))
 
     def say_secret(self, secret: str) -> None:
         """Print the one secret the command is there to print (a new token's), unmasked."""
-        self.out.print(Text(secret, style="bold"))
+        self.out.print(Text(visible(secret), style="bold"))
 
     def show(self, renderable: Any) -> None:
         """Print a rich renderable (a table) on standard output."""
@@ -359,7 +364,7 @@ class Output:
         if token.user_agent:
             rows.append(("user_agent", token.user_agent))
         for name, value in rows:
-            table.add_row(name, self.redact(value))
+            table.add_row(name, self.clean(value))
         if token.is_expired():
             table.add_row("", Text("expired", style="red"))
         return table
@@ -391,10 +396,10 @@ class Output:
             expires = Text(_day(token.expires_at))
             if token.is_expired(now):
                 expires = Text(f"{_day(token.expires_at)} (expired)", style="red")
-            cells: list[str | Text] = [self.redact(token.id), self.redact(token.name or "")]
+            cells: list[str | Text] = [self.clean(token.id), self.clean(token.name or "")]
             if owners:
-                cells.append(self.redact(token.user_id or ""))
-            cells.append(self.redact(_scopes(token)))
+                cells.append(self.clean(token.user_id or ""))
+            cells.append(self.clean(_scopes(token)))
             if created:
                 cells.append(_day(token.created_at, ""))
             cells += [_day(token.last_used_at), expires]
@@ -443,9 +448,9 @@ class Output:
             for result in listed[:FAILURES_SHOWN]:
                 token_id = result.token_id
                 table.add_row(
-                    self.redact(token_id if token_id.isprintable() else repr(token_id)),
+                    self.clean(token_id),
                     Text(_OUTCOME_LABEL[result.outcome], style=_OUTCOME_STYLE[result.outcome]),
-                    self.redact(describe_error(result.error)) or "-",
+                    self.clean(describe_error(result.error)) or "-",
                 )
             self.show(table)
             if len(listed) > FAILURES_SHOWN:
@@ -453,5 +458,6 @@ class Output:
         skipped = [r for r in problems if r.outcome is Outcome.NOT_ATTEMPTED]
         if skipped:
             reasons = dict.fromkeys(describe_error(r.error) or "interrupted" for r in skipped)
+            # say() cleans the line: the reasons quote what the server said.
             style = _OUTCOME_STYLE[Outcome.NOT_ATTEMPTED]
             self.say(f"{len(skipped)} ids not attempted: {'; '.join(reasons)}", style=style)
