@@ -35,6 +35,7 @@ from .. import Outcome, RevocationProgress, RevocationReport, RevocationResult, 
 from .._converter import converter
 from ._secrets import Redactor
 from ._visible import visible
+from ._whole import write_whole
 
 __all__ = [
     "FAILURES_SHOWN",
@@ -318,9 +319,12 @@ class Output:
         self.out.print(renderable)
 
     def json(self, data: Any, *, keep: frozenset[str] = frozenset()) -> None:
-        """Write ``data`` as indented JSON on standard output, secrets masked but in ``keep``."""
-        self._stdout.write(json.dumps(self.redact.document(data, keep=keep), indent=2) + "\n")
-        self._stdout.flush()
+        """Write ``data`` as indented JSON on standard output, whole or not at all.
+
+        Secrets are masked in every string but the fields ``keep`` names.
+        """
+        text = json.dumps(self.redact.document(data, keep=keep), indent=2) + "\n"
+        write_whole(self._stdout, text)
 
     @contextlib.contextmanager
     def sdk_logging(self, *, verbose: bool) -> Iterator[None]:
