@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from fastly_tokens.cli._commands import run
+from fastly_tokens.cli._run import run
 from fastly_tokens.cli._streams import Streams
 
 KEY = "cliTest-KEY_4hX9qTz2LmVb7Rw1aB3c"
@@ -115,6 +115,22 @@ def run_cli(
     secrets: Iterable[str] = (),
     terminal: bool = False,
 ) -> Run:
+    """Run ``fastly-tokens ARGV`` in this process (see :func:`run_unchecked`) and check it."""
+    run = run_unchecked(
+        *argv, base_url=base_url, token=token, stdin=stdin, tty=tty, env=env, prompt=prompt
+    )
+    return check_run(run, secrets, terminal=terminal)
+
+
+def run_unchecked(
+    *argv: str,
+    base_url: str | None = None,
+    token: str | None = KEY,
+    stdin: str = "",
+    tty: bool = False,
+    env: Mapping[str, str] | None = None,
+    prompt: Callable[[str], str] = _no_prompt,
+) -> Run:
     """Run ``fastly-tokens ARGV`` in this process; the token goes in the environment."""
     out, err = io.StringIO(), io.StringIO()
     streams = Streams(
@@ -125,7 +141,7 @@ def run_cli(
         prompt_password=prompt,
     )
     code = run(list(argv), streams)
-    return check_run(Run(code, out.getvalue(), err.getvalue()), secrets, terminal=terminal)
+    return Run(code, out.getvalue(), err.getvalue())
 
 
 def run_subprocess(

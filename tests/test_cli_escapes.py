@@ -7,7 +7,6 @@ terminal: none at all; on one: only rich's own styling); these tests check the e
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from fastly_tokens.cli._visible import visible, visible_lines
 from fastly_tokens.testing import FakeFastly, FakeToken
-from tests.support_cli import HOSTILE, KEY, EchoServer, raw_controls, run_cli
+from tests.support_cli import HOSTILE, KEY, EchoServer, raw_controls, run_cli, run_unchecked
 
 pytestmark = pytest.mark.fake_fastly(key=KEY)
 
@@ -141,17 +140,15 @@ def test_the_traceback_of_a_bug_shows_escapes(
     fake_fastly: FakeFastly, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from fastly_tokens.cli import _commands  # noqa: PLC0415 (the module whose handler breaks)
-    from fastly_tokens.cli._streams import Streams  # noqa: PLC0415
 
     async def broken(*args: object) -> int:
         raise RuntimeError(f"bug near {HOSTILE}\nsecond line")
 
-    monkeypatch.setattr(_commands, "_current", broken)
-    err = io.StringIO()
-    environ = {"FASTLY_API_TOKEN": KEY, "FASTLY_API_URL": fake_fastly.base_url}
-    assert _commands.run(["current"], Streams(io.StringIO(), io.StringIO(), err, environ)) == 1
-    assert f"RuntimeError: bug near {SHOWN}\nsecond line" in err.getvalue()
-    assert not raw_controls(err.getvalue())
+    monkeypatch.setattr(_commands, "current", broken)
+    run = run_unchecked("current", base_url=fake_fastly.base_url)
+    assert run.code == 1
+    assert f"RuntimeError: bug near {SHOWN}\nsecond line" in run.err
+    assert not raw_controls(run.text)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from types import FrameType
 
 import pytest
 
-from fastly_tokens.cli._commands import run
+from fastly_tokens.cli._run import run
 from fastly_tokens.cli._streams import Streams
 from fastly_tokens.cli._whole import write_whole
 from fastly_tokens.testing import FakeFastly

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
-from tests.support_cli import KEY, PASSWORD, EchoServer, run_cli
+from tests.support_cli import KEY, PASSWORD, EchoServer, run_cli, run_unchecked
 
 OTHER_KEY = "Zz9-otherKEY_notConfigured4u7Wq1"
 """Shaped like a key, but not the one the command is configured with."""
@@ -182,26 +182,12 @@ def test_the_traceback_of_a_bug_masks_the_key(
     async def broken(*args: object) -> int:
         raise RuntimeError(f"bug near {KEY} and {PASSWORD}")
 
-    monkeypatch.setattr(_commands, "_current", broken)
-    out = _capture_bug(fake_fastly, ["current"])
-    assert "RuntimeError: bug near *** and" in out
-
-
-def _capture_bug(fake: FakeFastly, argv: list[str]) -> str:
-    # A bug's traceback is the one thing run_cli would refuse (it checks for "Traceback").
-    import io  # noqa: PLC0415
-
-    from fastly_tokens.cli._commands import run  # noqa: PLC0415
-    from fastly_tokens.cli._streams import Streams  # noqa: PLC0415
-
-    err = io.StringIO()
-    environ = {"FASTLY_API_TOKEN": KEY, "FASTLY_API_URL": fake.base_url}
-    code = run(argv, Streams(io.StringIO(), io.StringIO(), err, environ))
-    assert code == 1
-    text = err.getvalue()
-    assert "Traceback" in text
-    assert KEY not in text
-    return text
+    monkeypatch.setattr(_commands, "current", broken)
+    run = run_unchecked("current", base_url=fake_fastly.base_url, env={"X": PASSWORD})
+    assert run.code == 1
+    assert "Traceback" in run.err
+    assert "RuntimeError: bug near *** and" in run.err
+    assert KEY not in run.text
 
 
 @pytest.mark.parametrize("mode", [[], ["--json"]], ids=["table", "json"])

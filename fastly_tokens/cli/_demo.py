@@ -14,8 +14,10 @@ import time
 
 from .. import FastlyAsync, Outcome, RevocationReport, Selection
 from ..testing import FakeFastly
-from ._commands import EXIT_FAILED, EXIT_OK, JobOptions, run_job
-from ._output import Output
+from ._console import Output
+from ._grammar import EXIT_FAILED, EXIT_OK
+from ._job import JobOptions, run_job
+from ._streams import Streams
 
 __all__ = ["demo"]
 
@@ -36,8 +38,8 @@ def _spread(ids: list[str], extra: list[str]) -> list[str]:
     return mixed
 
 
-async def demo(args: argparse.Namespace, out: Output) -> int:
-    """Run the demo; return the exit status."""
+async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
+    """Run the demo; return the exit status (``streams`` unused: the demo reads nothing)."""
     started = time.monotonic()
     fake = FakeFastly(seed_tokens=args.tokens, seed=args.seed)
     # Someone else's tokens: a colleague's (same customer: Fastly answers 403) and two of
@@ -58,17 +60,17 @@ async def demo(args: argparse.Namespace, out: Output) -> int:
 
         _step(out, 1, "The token this client runs with (GET /tokens/self)")
         current = await client.tokens.get_token_current()
-        out.show(out.token_detail(current))
+        out.token(current)
 
         _step(out, 2, "The user's tokens (GET /tokens: one request, no paging)")
         tokens = await client.tokens.list_tokens_user()
         title = f"{len(tokens)} tokens; the first {min(SHOWN, len(tokens))}:"
-        out.show_tokens(tokens[:SHOWN], title=title)
+        out.tokens(tokens[:SHOWN], title=title)
 
         _step(out, 3, "Select the expired ones (select_tokens(Selection(expired=True)))")
         expired = await client.tokens.select_tokens(Selection(expired=True))
         title = f"{len(expired)} expired tokens (the current token is never selected); the first:"
-        out.show_tokens(expired[:SHOWN], title=title)
+        out.tokens(expired[:SHOWN], title=title)
 
         ids = _spread([t.id for t in expired], foreign)
         _step(

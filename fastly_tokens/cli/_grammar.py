@@ -1,8 +1,9 @@
-"""The command line's grammar: one argparse parser, with connection options on every command.
+"""The command line's grammar: the parser, the exit statuses and the usage error.
 
-Nothing here imports rich or touches the network, so ``--help`` and usage errors are cheap.
-The connection options (``--token``, ``--base-url``, ``--allow-insecure-http``) are accepted
-before or after the sub-command; no help text or error message ever shows the token's value.
+One argparse parser, with the connection options (``--token``, ``--base-url``, ...) accepted
+before or after the sub-command. Nothing here imports rich or touches the network, so
+``--help`` and usage errors are cheap; no help text shows the token, and every error message
+passes through the ``redact`` the parser is built with (secrets masked, escapes shown).
 """
 
 from __future__ import annotations
@@ -16,12 +17,32 @@ from .._client import DEFAULT_BASE_URL
 __all__ = [
     "BASE_URL_ENV_VAR",
     "DEMO_TOKENS",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "INSTALL_HINT",
     "PROG",
     "STRATEGIES",
     "TOKEN_ENV_VAR",
     "WHERE_KINDS",
+    "UsageError",
     "build_parser",
 ]
+
+INSTALL_HINT = (
+    "fastly-tokens: the command needs the 'cli' extra: pip install 'fastly-tokens[cli]'\n"
+)
+"""The one line printed, with exit status 2, when rich is not installed."""
+
+EXIT_OK = 0
+"""Success; for ``revoke``, every id ended revoked or not found."""
+EXIT_FAILED = 1
+"""An API error, or (``revoke``) some ids were not revoked."""
+EXIT_USAGE = 2
+"""A usage error: bad arguments, no token, no ids, an unreadable file."""
+EXIT_INTERRUPTED = 130
+"""Interrupted (Ctrl-C), as a shell reports SIGINT."""
 
 PROG = "fastly-tokens"
 TOKEN_ENV_VAR = "FASTLY_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
@@ -36,37 +57,44 @@ WHERE_KINDS = {
 }
 """Each ``--where`` clause and how many values it takes."""
 
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done; exit status 2."""
+
+
 _EPILOG = f"""\
 environment:
   {TOKEN_ENV_VAR}   the API token, when --token is not given (never printed)
   {BASE_URL_ENV_VAR}     the API root, when --base-url is not given (default {DEFAULT_BASE_URL})
 
 exit status:
-  0    success (revoke: every id ended revoked or not found)
-  1    an API error, or (revoke) some ids failed, were invalid or were not attempted
-  2    a usage error: bad arguments, no token, no ids, an unreadable file
-  130  interrupted
+  {EXIT_OK}    success (revoke: every id ended revoked or not found)
+  {EXIT_FAILED}    an API error, or (revoke) some ids were not revoked
+  {EXIT_USAGE}    a usage error: bad arguments, no token, no ids, an unreadable file
+  {EXIT_INTERRUPTED}  interrupted
 
 Run '{PROG} COMMAND --help' for a command's options; '{PROG} demo' needs no account.
 """
 
 _REVOKE_EPILOG = """\
 ids come from the command line and/or --file (one id per line; blank lines and # comments
-are skipped; '-' reads standard input), or are selected with --where clauses, which are
-AND-combined:
-  --where expired                 tokens whose expires_at has passed
-  --where unused-since DATE       never used, or last used before DATE (an ISO date or
-                                  date-time, UTC unless it says otherwise, or Nd: N days ago)
-  --where name GLOB               the name matches the shell-style GLOB (quote it)
-  --where scope SCOPE             the token has SCOPE (global, purge_select, purge_all,
-                                  global:read)
+are skipped; '-' reads standard input), or are selected from the listing by criteria, which
+must all hold (each may be repeated):
+  --expired               tokens whose expires_at has passed
+  --unused-since DATE     never used, or last used before DATE (an ISO date or date-time,
+                          UTC unless it says otherwise, or Nd: N days ago)
+  --name GLOB             the name matches the shell-style GLOB (quote it)
+  --scope SCOPE           the token has SCOPE (global, purge_select, purge_all, global:read)
+  --owner USER_ID, --customer ID narrow or widen the listing, with a criterion.
+The older spelling --where KIND [VALUE] (--where expired, --where unused-since 90d, --where
+name GLOB, --where scope SCOPE) is still accepted, and mixes with the above.
 The current token (the one this command runs with) is never selected or revoked unless
 --include-current is given. It is then revoked last, on its own, so the job is not cut short,
 and only when every other id ended revoked or not found (else it is kept for a re-run).
 
 examples:
-  fastly-tokens revoke --where expired --dry-run
-  fastly-tokens revoke --where unused-since 90d --where scope global --journal job.jsonl
+  fastly-tokens revoke --expired --dry-run
+  fastly-tokens revoke --unused-since 90d --scope global --journal job.jsonl
   grep -v keep ids.txt | fastly-tokens revoke --file - --json > report.json
 """
 
@@ -233,21 +261,7 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
         dest="files",
         help="read ids from PATH, one a line ('-': standard input); repeatable",
     )
-    revoke.add_argument(
-        "--where",
-        action="append",
-        nargs="+",
-        default=[],
-        metavar=("KIND", "VALUE"),
-        help="select tokens: expired | unused-since DATE | name GLOB | scope SCOPE "
-        "(repeatable, AND-combined)",
-    )
-    revoke.add_argument("--owner", metavar="USER_ID", help="with --where: only this user's tokens")
-    revoke.add_argument(
-        "--customer",
-        metavar="ID",
-        help="with --where: select among this customer's tokens (superusers only)",
-    )
+    _selection_options(revoke)
     revoke.add_argument(
         "--include-current",
         action="store_true",
@@ -278,6 +292,48 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     demo.add_argument("--seed", type=int, default=7, help="seed for the fake's data (default 7)")
     _job_options(demo)
     return parser
+
+
+def _selection_options(revoke: argparse.ArgumentParser) -> None:
+    group = revoke.add_argument_group("selection (instead of ids; every criterion must hold)")
+    group.add_argument("--expired", action="store_true", help="tokens whose expiry has passed")
+    group.add_argument(
+        "--unused-since",
+        action="append",
+        default=[],
+        metavar="DATE",
+        help="never used, or last used before DATE (ISO date or date-time, or Nd: N days ago)",
+    )
+    group.add_argument(
+        "--name",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        dest="names",
+        help="the name matches the shell-style GLOB",
+    )
+    group.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="SCOPE",
+        dest="scopes",
+        help="the token has SCOPE",
+    )
+    group.add_argument(
+        "--where",
+        action="append",
+        nargs="+",
+        default=[],
+        metavar=("KIND", "VALUE"),
+        help="the older spelling: expired | unused-since DATE | name GLOB | scope SCOPE",
+    )
+    group.add_argument("--owner", metavar="USER_ID", help="only this user's tokens")
+    group.add_argument(
+        "--customer",
+        metavar="ID",
+        help="select among this customer's tokens (superusers only)",
+    )
 
 
 def _job_options(parser: argparse.ArgumentParser) -> None:
