@@ -218,6 +218,23 @@ def test_create_still_prints_the_new_secret(fake_fastly: FakeFastly) -> None:
 # -- the pure parts ---------------------------------------------------------------------------
 
 
+def test_the_parsed_arguments_and_the_streams_keep_secrets_out_of_their_repr() -> None:
+    import io  # noqa: PLC0415
+
+    from fastly_tokens.cli._grammar import build_parser  # noqa: PLC0415
+    from fastly_tokens.cli._streams import Streams  # noqa: PLC0415
+
+    parser = build_parser()
+    args = parser.parse_args(["--token", KEY, "current"])
+    assert args.token == KEY
+    assert KEY not in repr(args)
+    args = parser.parse_args(["create", "--username", "u", "--password", PASSWORD])
+    assert args.password == PASSWORD
+    assert PASSWORD not in repr(args)
+    streams = Streams(io.StringIO(), io.StringIO(), io.StringIO(), {"FASTLY_API_TOKEN": KEY})
+    assert KEY not in repr(streams)
+
+
 @pytest.mark.parametrize(
     ("word", "key"),
     [

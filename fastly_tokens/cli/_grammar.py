@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from .._client import DEFAULT_BASE_URL
+from ._secrets import SecretText
 
 __all__ = [
     "BASE_URL_ENV_VAR",
@@ -139,6 +140,7 @@ def _connection_parent(*, top: bool) -> Parser:
     group.add_argument(
         "--token",
         metavar="TOKEN",
+        type=SecretText,
         default=default(None),
         help=f"the Fastly API token (default: ${TOKEN_ENV_VAR}, which keeps it out of the "
         "process list); never printed",
@@ -220,7 +222,9 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     )
     create.add_argument("--username", required=True, help="the user's login (an email)")
     password = create.add_mutually_exclusive_group()
-    password.add_argument("--password", help="the user's password (prefer the prompt)")
+    password.add_argument(
+        "--password", type=SecretText, help="the user's password (prefer the prompt)"
+    )
     password.add_argument(
         "--password-stdin",
         action="store_true",

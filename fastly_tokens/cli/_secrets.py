@@ -19,6 +19,7 @@ from urllib.parse import quote, quote_plus
 __all__ = [
     "MASK",
     "Redactor",
+    "SecretText",
     "key_shaped_words",
     "looks_like_key",
     "secret_option_values",
@@ -39,6 +40,19 @@ SECRET_OPTIONS = ("--token", "--password")
 """Options whose value is a secret; argparse also takes any unambiguous prefix of them."""
 
 _SHORTEST_PREFIX = len("--t")
+
+
+class SecretText(str):
+    """A secret option's value: a ``str`` whose repr is masked.
+
+    So the parsed arguments' repr (in a debugger, or a crash reporter's frame locals) does not
+    show the key or the password.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(MASK)
 
 
 def looks_like_key(text: str) -> bool:

@@ -24,7 +24,8 @@ class Streams:
     stdin: TextIO
     stdout: TextIO
     stderr: TextIO
-    environ: Mapping[str, str]
+    environ: Mapping[str, str] = attrs.field(repr=False)
+    """Kept out of the repr: it holds ``FASTLY_API_TOKEN``."""
     prompt_password: Callable[[str], str] = getpass.getpass
     """Ask for a password without echoing it (``getpass.getpass``, which uses the terminal)."""
 
