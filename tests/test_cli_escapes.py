@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from fastly_tokens.cli import _commands
 from fastly_tokens.cli._visible import visible, visible_lines
 from fastly_tokens.testing import FakeFastly, FakeToken
 from tests.support_cli import HOSTILE, KEY, EchoServer, raw_controls, run_cli, run_unchecked
@@ -139,8 +140,6 @@ def test_a_note_shows_escapes(fake_fastly: FakeFastly) -> None:
 def test_the_traceback_of_a_bug_shows_escapes(
     fake_fastly: FakeFastly, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastly_tokens.cli import _commands  # noqa: PLC0415 (the module whose handler breaks)
-
     async def broken(*args: object) -> int:
         raise RuntimeError(f"bug near {HOSTILE}\nsecond line")
 

@@ -8,12 +8,22 @@ key; the tests add the other secrets they use.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from fastly_tokens.cli import _commands
+from fastly_tokens.cli._grammar import build_parser
+from fastly_tokens.cli._secrets import (
+    Redactor,
+    key_shaped_words,
+    looks_like_key,
+    secret_option_values,
+)
+from fastly_tokens.cli._streams import Streams
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
 from tests.support_cli import KEY, PASSWORD, EchoServer, run_cli, run_unchecked
 
@@ -177,8 +187,6 @@ def test_a_key_in_an_id_file_is_refused_unsent(echo_writes: EchoServer, tmp_path
 def test_the_traceback_of_a_bug_masks_the_key(
     fake_fastly: FakeFastly, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastly_tokens.cli import _commands  # noqa: PLC0415 (the module whose handler breaks)
-
     async def broken(*args: object) -> int:
         raise RuntimeError(f"bug near {KEY} and {PASSWORD}")
 
@@ -219,10 +227,6 @@ def test_create_still_prints_the_new_secret(fake_fastly: FakeFastly) -> None:
 
 
 def test_the_parsed_arguments_and_the_streams_keep_secrets_out_of_their_repr() -> None:
-    import io  # noqa: PLC0415
-
-    from fastly_tokens.cli._grammar import build_parser  # noqa: PLC0415
-    from fastly_tokens.cli._streams import Streams  # noqa: PLC0415
 
     parser = build_parser()
     args = parser.parse_args(["--token", KEY, "current"])
@@ -250,8 +254,6 @@ def test_the_parsed_arguments_and_the_streams_keep_secrets_out_of_their_repr() -
     ],
 )
 def test_looks_like_key(word: str, key: bool) -> None:
-    from fastly_tokens.cli._secrets import looks_like_key  # noqa: PLC0415
-
     assert looks_like_key(word) is key
 
 
@@ -266,8 +268,6 @@ def test_looks_like_key(word: str, key: bool) -> None:
     ],
 )
 def test_key_shaped_words(argv: list[str], found: list[str]) -> None:
-    from fastly_tokens.cli._secrets import key_shaped_words  # noqa: PLC0415
-
     assert key_shaped_words(argv) == found
 
 
@@ -285,14 +285,10 @@ def test_key_shaped_words(argv: list[str], found: list[str]) -> None:
     ],
 )
 def test_secret_option_values(argv: list[str], found: list[str]) -> None:
-    from fastly_tokens.cli._secrets import secret_option_values  # noqa: PLC0415
-
     assert secret_option_values(argv) == found
 
 
 def test_the_redactor_masks_every_encoded_form_and_keeps_short_values() -> None:
-    from fastly_tokens.cli._secrets import Redactor  # noqa: PLC0415
-
     redact = Redactor([' pa ss/wörd"\n', "abc", None, ""])
     assert redact("form: password=+pa+ss%2Fw%C3%B6rd%22%0A&x=1") == "form: password=***&x=1"
     assert redact('json: " pa ss/w\\u00f6rd\\"\\n"') == 'json: "***"'
