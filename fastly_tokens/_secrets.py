@@ -17,6 +17,7 @@ from urllib.parse import quote, quote_plus
 
 __all__ = [
     "MASK",
+    "REDACTED",
     "MaskedHeaders",
     "Redactor",
     "Secret",
@@ -26,7 +27,10 @@ __all__ = [
 ]
 
 MASK = "<secret>"
-"""What a secret is shown as."""
+"""What a secret is shown as in a repr."""
+
+REDACTED = "***"
+"""What a secret is replaced with in a text (an error's message), as the command line does."""
 
 _MIN_MASKED = 4  # shorter values would mask ordinary words out of every message
 
@@ -105,7 +109,7 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for value in self._values:
             if value in text:
-                text = text.replace(value, MASK)
+                text = text.replace(value, REDACTED)
         return text
 
     def with_secrets(self, secrets: Iterable[Secret]) -> Redactor:

@@ -72,10 +72,11 @@ def test_optional_contenders_are_reported_not_installed(quick_report: str) -> No
 
 
 def test_budget_row_counts_match_the_server(quick_report: str) -> None:
-    # bench_budget raises if the job's count and the server's log disagree; the row printed.
-    assert re.search(
-        r"5 budget\s+requests spent, batch \([\d,]+ revoked, \d+ not_found\)", quick_report
-    )
+    # bench_budget raises if a job's count and the server's log disagree; the rows printed.
+    for bad in ("0", "2", "100"):
+        for engine in ("preflight", "bisection", "per id"):
+            assert re.search(rf"5 budget\s+{bad} bad, {engine} \((does not )?fit", quick_report)
+    assert re.search(r"0 bad: preflight writes / lower bound.*1\.0+\s+<= 1\s+met", quick_report)
 
 
 def test_no_official_flag_leaves_it_out() -> None:

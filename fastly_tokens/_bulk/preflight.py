@@ -18,6 +18,7 @@ import attrs
 
 from .._call import CallRecord
 from .._errors import PermissionDeniedError
+from .._ids import is_valid_id
 from .._models import Token
 from .ports import Lister
 
@@ -57,7 +58,7 @@ class Preflight:
         customer = self._customer_id
         if customer is not None:  # asked for by the caller: its refusal is the job's error
             return await self._customer(customer, partial=False)
-        if current.customer_id is not None:
+        if current.customer_id is not None and is_valid_id(current.customer_id):
             try:
                 return await self._customer(current.customer_id, partial=False)
             except PermissionDeniedError:

@@ -2,6 +2,14 @@
 
 Installed with the ``cli`` extra (``pip install 'fastly-tokens[cli]'``), which brings rich for
 the progress bar and tables. Run ``fastly-tokens --help``, or ``python -m fastly_tokens``.
+
+The modules, by job: ``_grammar`` (parser, exit statuses, usage errors), ``_selection``
+(criteria and dates), ``_ids`` (ids from arguments and files), ``_secrets`` and ``_visible``
+(what may be printed), ``_documents`` and ``_tables`` (pure rendering: JSON and rich
+renderables), ``_console`` and ``_progress`` (printing), ``_whole`` (an uninterruptible
+write), ``_commands`` and ``_revoke`` (the handlers), ``_job`` (running a revocation job),
+``_demo``, ``_dispatch`` (a parsed command to its exit status) and ``_run`` (the whole
+command, without rich until a command runs).
 """
 
 from __future__ import annotations
@@ -9,21 +17,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-__all__ = ["INSTALL_HINT", "main"]
+from ._grammar import INSTALL_HINT
 
-INSTALL_HINT = (
-    "fastly-tokens: the command needs the 'cli' extra: pip install 'fastly-tokens[cli]'\n"
-)
-"""The one line printed, with exit status 2, when rich is not installed."""
+__all__ = ["INSTALL_HINT", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    try:
-        import rich  # noqa: F401, PLC0415 (only to learn whether the extra is installed)
-    except ImportError:
-        sys.stderr.write(INSTALL_HINT)
-        return 2
-    from ._commands import run  # noqa: PLC0415 (needs rich, checked just above)
+    from ._run import run  # noqa: PLC0415 (keeps importing the package cheap)
+    from ._streams import Streams  # noqa: PLC0415
 
-    return run(sys.argv[1:] if argv is None else argv)
+    return run(sys.argv[1:] if argv is None else argv, Streams.system())

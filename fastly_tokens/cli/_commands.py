@@ -1,176 +1,67 @@
-"""The sub-commands: parse, connect, call the SDK, print; and the exit status of each.
+"""The single-call commands: ``current``, ``get``, ``list`` and ``create``; and connecting.
 
-``run(argv)`` is the whole command. Usage errors (exit 2) are found before any request is
-sent where possible; API errors of single calls exit 1; ``revoke`` exits 0 only when every
-id ended revoked or not found. The token is never printed: it is masked out of every error
-message, log line and traceback this module writes.
+Each handler takes the parsed arguments, the output and the streams, calls the SDK, prints
+and returns the exit status. An API error propagates to the dispatcher (exit 1); a request
+that cannot be made is a :class:`UsageError` (exit 2), found before anything is sent.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
-import os
-import re
-import sys
-import traceback
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, datetime
 
-import attrs
-from rich.table import Table
-from rich.text import Text
+from .. import DEFAULT_BASE_URL, FastlyAsync, Scope, Token
+from ._console import Output
+from ._documents import token_json
+from ._grammar import BASE_URL_ENV_VAR, EXIT_OK, TOKEN_ENV_VAR, UsageError
+from ._ids import check_id
+from ._selection import parse_moment
+from ._streams import Streams
 
-from .. import (
-    DEFAULT_BASE_URL,
-    FastlyAsync,
-    FastlyError,
-    Outcome,
-    RevocationReport,
-    Scope,
-    Selection,
-    Token,
-)
-from .._ids import is_valid_id
-from .._models import as_scope
-from ._args import BASE_URL_ENV_VAR, TOKEN_ENV_VAR, WHERE_KINDS, build_parser, secret_values
-from ._ids import IdFileError, read_id_file
-from ._output import Output, report_json, token_json
-
-__all__ = ["JobOptions", "UsageError", "make_redactor", "run", "run_job"]
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-_MIN_SECRET = 4
-_MASK = "***"
-_DAYS_AGO = re.compile(r"(\d+)d")
+__all__ = ["connect", "create", "current", "get", "list_tokens"]
 
 
-class UsageError(Exception):
-    """The command line asks for something that cannot be done; exit status 2."""
-
-
-def make_redactor(secrets: Iterable[str]) -> Callable[[str], str]:
-    """Return a function that masks each secret (longest first) out of a text."""
-    values = sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True)
-
-    def redact(text: str) -> str:
-        for value in values:
-            text = text.replace(value, _MASK)
-        return text
-
-    return redact
-
-
-def run(argv: Sequence[str]) -> int:
-    """Run the command line ``argv`` (without the program name); return the exit status."""
-    argv = list(argv)
-    env_token = os.environ.get(TOKEN_ENV_VAR, "")
-    redact = make_redactor([*secret_values(argv), env_token])
-    parser = build_parser(redact)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    out = Output(redact=redact)
-    try:
-        with out.sdk_logging(verbose=bool(getattr(args, "verbose", False))):
-            return asyncio.run(_dispatch(args, out))
-    except (Exception, KeyboardInterrupt) as exc:
-        return _failure(exc, out, redact)
-
-
-def _failure(exc: BaseException, out: Output, redact: Callable[[str], str]) -> int:
-    """Report what ended the command, and return the exit status for it."""
-    if isinstance(exc, UsageError):
-        out.error(str(exc))
-        return EXIT_USAGE
-    if isinstance(exc, FastlyError):
-        out.error(str(exc))
-        return EXIT_FAILED
-    if isinstance(exc, KeyboardInterrupt):
-        out.note("fastly-tokens: interrupted", style="yellow")
-        return EXIT_INTERRUPTED
-    if isinstance(exc, BrokenPipeError):
-        # The reader went away (``| head``): say nothing more, as rich itself does.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILED
-    # A bug: show the traceback, with the token masked.
-    sys.stderr.write(redact("".join(traceback.format_exception(exc))))
-    return EXIT_FAILED
-
-
-async def _dispatch(args: argparse.Namespace, out: Output) -> int:
-    command: str = args.command
-    if command == "demo":
-        from ._demo import demo  # noqa: PLC0415 (imports the fake server only when needed)
-
-        return await demo(args, out)
-    handlers = {
-        "current": _current,
-        "get": _get,
-        "list": _list,
-        "create": _create,
-        "revoke": _revoke,
-    }
-    return await handlers[command](args, out)
-
-
-# -- connecting ---------------------------------------------------------------------------
-
-
-def _connect(args: argparse.Namespace) -> FastlyAsync:
+def connect(args: argparse.Namespace, streams: Streams) -> FastlyAsync:
     """Build the client from ``--token``/``$FASTLY_API_TOKEN`` and ``--base-url``."""
-    token = args.token if args.token is not None else os.environ.get(TOKEN_ENV_VAR)
+    environ = streams.environ
+    token = args.token if args.token is not None else environ.get(TOKEN_ENV_VAR)
     if not token or not token.strip():
         raise UsageError(f"no API token: pass --token or set {TOKEN_ENV_VAR}")
-    base_url = args.base_url or os.environ.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL
+    base_url = args.base_url or environ.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL
     try:
         return FastlyAsync(token, base_url=base_url, allow_insecure_http=args.allow_insecure_http)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
 
-def _check_id(value: str, what: str) -> str:
-    if not is_valid_id(value):
-        raise UsageError(f"{what} must be 1 to 64 ASCII letters and digits, got {value!r}")
-    return value
+def _print_token(args: argparse.Namespace, out: Output, token: Token) -> None:
+    if args.json:
+        out.json(token_json(token))
+    else:
+        out.token(token)
 
 
-# -- single calls -------------------------------------------------------------------------
-
-
-async def _current(args: argparse.Namespace, out: Output) -> int:
-    async with _connect(args) as client:
+async def current(args: argparse.Namespace, out: Output, streams: Streams) -> int:
+    """Run ``current``: show the token this command authenticates with."""
+    async with connect(args, streams) as client:
         token = await client.tokens.get_token_current()
     _print_token(args, out, token)
     return EXIT_OK
 
 
-async def _get(args: argparse.Namespace, out: Output) -> int:
-    token_id = _check_id(args.token_id, "ID")
-    async with _connect(args) as client:
+async def get(args: argparse.Namespace, out: Output, streams: Streams) -> int:
+    """Run ``get ID``: show one token."""
+    token_id = check_id(args.token_id, "ID")
+    async with connect(args, streams) as client:
         token = await client.tokens.get_token(token_id)
     _print_token(args, out, token)
     return EXIT_OK
 
 
-def _print_token(args: argparse.Namespace, out: Output, token: Token) -> None:
-    if args.json:
-        out.json(token_json(token))
-    else:
-        out.show(out.token_detail(token))
-
-
-async def _list(args: argparse.Namespace, out: Output) -> int:
-    customer = _check_id(args.customer, "--customer") if args.customer else None
-    async with _connect(args) as client:
+async def list_tokens(args: argparse.Namespace, out: Output, streams: Streams) -> int:
+    """Run ``list``: the user's tokens, or with ``--customer`` a customer's."""
+    customer = check_id(args.customer, "--customer") if args.customer else None
+    async with connect(args, streams) as client:
         if customer is None:
             tokens = await client.tokens.list_tokens_user()
         else:
@@ -179,42 +70,29 @@ async def _list(args: argparse.Namespace, out: Output) -> int:
         out.json([token_json(t) for t in tokens])
         return EXIT_OK
     whose = f"customer {customer}" if customer else "this user"
-    title = f"{len(tokens)} tokens of {whose}"
-    out.show_tokens(tokens, owners=customer is not None, title=title)
+    out.tokens(tokens, title=f"{len(tokens)} tokens of {whose}", owners=customer is not None)
     return EXIT_OK
 
 
-def parse_moment(text: str, option: str) -> datetime:
-    """Read an ISO date or date-time (UTC unless it says otherwise), or ``Nd`` (days ago)."""
-    days = _DAYS_AGO.fullmatch(text.strip())
-    if days:
-        return datetime.now(UTC) - timedelta(days=int(days.group(1)))
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(
-            f"{option}: not an ISO date or date-time (such as 2025-01-31 or "
-            f"2025-01-31T12:00:00Z): {text!r}"
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-def _password(args: argparse.Namespace) -> str:
+def _password(args: argparse.Namespace, streams: Streams) -> str:
     if args.password is not None:
         return str(args.password)
     if args.password_stdin:
-        line = sys.stdin.readline()
+        line = streams.stdin.readline()
         return line.removesuffix("\n").removesuffix("\r")
-    if sys.stdin.isatty():
-        return getpass.getpass(f"Password for {args.username}: ")
+    if streams.stdin.isatty():
+        return streams.prompt_password(f"Password for {args.username}: ")
     raise UsageError("no password: standard input is not a terminal; use --password-stdin")
 
 
-async def _create(args: argparse.Namespace, out: Output) -> int:
-    expires_at = parse_moment(args.expires_at, "--expires-at") if args.expires_at else None
+async def create(args: argparse.Namespace, out: Output, streams: Streams) -> int:
+    """Run ``create``: make a token and print its secret, once."""
+    now = datetime.now(UTC)
+    expires_at = parse_moment(args.expires_at, "--expires-at", now=now) if args.expires_at else None
     scope: str | Scope = " ".join(args.scope) if args.scope else Scope.GLOBAL
-    client = _connect(args)
-    password = _password(args)
+    client = connect(args, streams)
+    password = _password(args, streams)
+    out.redact.add(password)
     if not password:
         raise UsageError("the password is empty")
     async with client:
@@ -231,246 +109,14 @@ async def _create(args: argparse.Namespace, out: Output) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     if args.json:
-        out.json(token_json(created))
+        out.json(token_json(created), keep=frozenset({"access_token"}))
         return EXIT_OK
     out.say(f"Created token {created.id}.", style="bold green")
-    out.show(out.token_detail(created))
+    out.token(created)
     out.say("")
     out.say(
         "Its secret, shown only this once (Fastly cannot show it again; store it now):",
         style="bold yellow",
     )
-    out.say(Text(created.access_token, style="bold"))
+    out.say_secret(created.access_token)
     return EXIT_OK
-
-
-# -- revoke -------------------------------------------------------------------------------
-
-
-Clause = tuple[str, Any]
-"""One ``--where`` clause as the ``Selection`` field it sets and the value."""
-
-
-def parse_where(clauses: Sequence[Sequence[str]]) -> list[Clause]:
-    """Turn ``--where`` clauses into the ``Selection`` fields they set, all to hold at once.
-
-    A clause is ``expired``, ``unused-since DATE``, ``name GLOB`` or ``scope SCOPE``; the value
-    may also come in the same word, as ``unused-since=DATE`` or ``"name ci *"``.
-    """
-    parsed: list[Clause] = []
-    for words in clauses:
-        parts = list(words)
-        if len(parts) == 1:
-            parts = re.split(r"[=\s]", parts[0].strip(), maxsplit=1)
-        kind = parts[0]
-        if kind not in WHERE_KINDS:
-            known = ", ".join(WHERE_KINDS)
-            raise UsageError(f"--where {' '.join(words)!r}: unknown clause {kind!r} ({known})")
-        values = parts[1:]
-        if len(values) != WHERE_KINDS[kind]:
-            wanted = "no value" if not WHERE_KINDS[kind] else "one value"
-            raise UsageError(f"--where {kind} takes {wanted}, got {' '.join(words)!r}")
-        parsed.append(_clause(kind, values))
-    return parsed
-
-
-def _clause(kind: str, values: list[str]) -> Clause:
-    if kind == "expired":
-        return ("expired", True)
-    (value,) = values
-    if kind == "unused-since":
-        return ("unused_since", parse_moment(value, "--where unused-since"))
-    if kind == "name":
-        return ("name", value)
-    return ("scope", as_scope(value))
-
-
-def build_selections(
-    clauses: list[Clause], *, owner: str | None, include_current: bool
-) -> tuple[Selection, list[Selection]]:
-    """Build the selection for ``select_tokens`` and those matched after it.
-
-    The first clause of each kind goes into the main selection, with the owner and the
-    current-token rule; a second clause of a kind (``--where name 'ci*' --where name
-    '*deploy'``) becomes a selection of its own, which must match too.
-    """
-    main = Selection(owner=owner, include_current=include_current)
-    extra: list[Selection] = []
-    seen: set[str] = set()
-    for field, value in clauses:
-        if field in seen:
-            extra.append(attrs.evolve(Selection(include_current=True), **{field: value}))
-        else:
-            seen.add(field)
-            main = attrs.evolve(main, **{field: value})
-    return main, extra
-
-
-def _gather_ids(args: argparse.Namespace) -> list[str]:
-    ids = list(args.ids)
-    if sum(1 for path in args.files if path == "-") > 1:
-        raise UsageError("--file - (standard input) can be given only once")
-    for path in args.files:
-        try:
-            ids.extend(read_id_file(path))
-        except IdFileError as exc:
-            raise UsageError(str(exc)) from None
-    return ids
-
-
-async def _revoke(args: argparse.Namespace, out: Output) -> int:
-    clauses = parse_where(args.where)
-    ids = _gather_ids(args)
-    if clauses and (args.ids or args.files):
-        raise UsageError("give ids (or --file) or --where clauses, not both")
-    if not clauses and (args.owner or args.customer):
-        raise UsageError("--owner and --customer choose tokens with --where; add a --where clause")
-    if not clauses and not ids:
-        raise UsageError("no ids given: pass ids, --file PATH ('-' for standard input), or --where")
-    customer = _check_id(args.customer, "--customer") if args.customer else None
-    for field, value in clauses:
-        if field == "scope" and not isinstance(value, Scope):
-            out.note(f"note: {value!r} is not a scope Fastly documents", style="yellow")
-
-    async with _connect(args) as client:
-        tokens: list[Token] | None = None
-        if clauses:
-            tokens, current_id = await _select(args, client, clauses, customer)
-            ids = [t.id for t in tokens]
-        else:
-            current_id = (await client.tokens.get_token_current()).id
-            if current_id in ids and not args.include_current:
-                raise UsageError(
-                    f"{current_id} is the token this command runs with; revoking it would "
-                    "fail every later request. Pass --include-current to revoke it, last."
-                )
-        unique = list(dict.fromkeys(ids))
-        last = current_id if current_id in unique else None
-        if args.dry_run:
-            _dry_run(args, out, unique, tokens, last)
-            return EXIT_OK
-        report = await run_job(JobOptions.from_args(args), out, client, unique, last)
-    if args.json:
-        out.json(report_json(report))
-    else:
-        out.report(report)
-    if not report.ok:
-        counts = report.counts
-        bad = len(report.results) - counts[Outcome.REVOKED] - counts[Outcome.NOT_FOUND]
-        out.note(f"{bad} of {len(report.results)} ids were not revoked", style="red")
-    return EXIT_OK if report.ok else EXIT_FAILED
-
-
-async def _select(
-    args: argparse.Namespace, client: FastlyAsync, clauses: list[Clause], customer: str | None
-) -> tuple[list[Token], str | None]:
-    """Return the tokens the clauses select, and the current id when it may be among them."""
-    main, extra = build_selections(clauses, owner=args.owner, include_current=args.include_current)
-    now = datetime.now(UTC)
-    tokens = await client.tokens.select_tokens(main, customer_id=customer, now=now)
-    tokens = [t for t in tokens if all(s.matches(t, now=now, current_id=None) for s in extra)]
-    current_id = None
-    if args.include_current:
-        current_id = (await client.tokens.get_token_current()).id
-    return tokens, current_id
-
-
-def _dry_run(
-    args: argparse.Namespace,
-    out: Output,
-    ids: list[str],
-    tokens: list[Token] | None,
-    current_id: str | None,
-) -> None:
-    invalid = [i for i in ids if not is_valid_id(i)]
-    if args.json:
-        data: dict[str, Any] = {"dry_run": True, "count": len(ids), "ids": ids}
-        if tokens is not None:
-            data["tokens"] = [token_json(t) for t in tokens]
-        else:
-            data["invalid"] = invalid
-        out.json(data)
-        return
-    title = f"Would revoke {len(ids)} tokens (dry run: nothing was revoked)"
-    if tokens is not None:
-        out.show_tokens(tokens, owners=args.customer is not None, title=title)
-    else:
-        out.say(title, style="bold")
-        table = Table()
-        table.add_column("id", no_wrap=True)
-        table.add_column("note")
-        for token_id in ids:
-            note = ""
-            if token_id in invalid:
-                note = "not a well-formed id: it would end invalid"
-            elif token_id == current_id:
-                note = "the current token: revoked last"
-            table.add_row(token_id if token_id.isprintable() else repr(token_id), note)
-        out.show(table)
-    if current_id is not None:
-        out.note("the current token is included: it would be revoked last, on its own")
-
-
-@attrs.frozen
-class JobOptions:
-    """How ``revoke`` (and the demo) run the job and show its end."""
-
-    strategy: Literal["batch", "each"] = "batch"
-    chunk_size: int = 100
-    concurrency: int | None = None
-    journal: str | None = None
-    json: bool = False
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> JobOptions:
-        """Take the options the parser gave."""
-        return cls(
-            strategy=args.strategy,
-            chunk_size=args.chunk_size,
-            concurrency=args.concurrency,
-            journal=getattr(args, "journal", None),
-            json=getattr(args, "json", False),
-        )
-
-
-async def run_job(
-    options: JobOptions,
-    out: Output,
-    client: FastlyAsync,
-    ids: list[str],
-    last: str | None = None,
-) -> RevocationReport:
-    """Run the job with progress; the SDK revokes the current token (``last``) after the rest.
-
-    On a cancel (Ctrl-C), the outcomes so far are printed before the cancellation goes on.
-    """
-    with out.progress(len(ids)) as view:
-        job = client.tokens.revocation_job(
-            ids,
-            strategy=options.strategy,
-            chunk_size=options.chunk_size,
-            concurrency=options.concurrency,
-            on_progress=view.update,
-            journal=options.journal,
-        )
-        try:
-            report = await job.run()
-        except asyncio.CancelledError:
-            partial = job.report()
-            view.finish(partial)
-            _interrupted(options, out, partial)
-            raise
-        view.finish(report)
-    return report
-
-
-def _interrupted(options: JobOptions, out: Output, report: RevocationReport) -> None:
-    if options.json:
-        out.json(report_json(report))
-    else:
-        out.report(report, title="Revocation report (interrupted)")
-    if options.journal:
-        hint = f"to resume, run the same command (same --journal {options.journal})"
-    else:
-        hint = "running the same command again revokes the rest (ids already gone: not found)"
-    out.note(hint, style="yellow")

@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from rich.text import Text
-
 from .. import FastlyAsync, Outcome, RevocationReport, Selection
 from ..testing import FakeFastly
-from ._commands import EXIT_FAILED, EXIT_OK, JobOptions, run_job
-from ._output import Output
+from ._console import Output
+from ._grammar import EXIT_FAILED, EXIT_OK
+from ._job import JobOptions, plan_job, run_job
+from ._streams import Streams
 
 __all__ = ["demo"]
 
@@ -27,23 +27,23 @@ SHOWN = 5
 
 def _step(out: Output, number: int, title: str) -> None:
     out.say("")
-    out.say(Text(f"{number}. {title}", style="bold cyan"))
+    out.say(f"{number}. {title}", style="bold cyan")
 
 
 def _spread(ids: list[str], extra: list[str]) -> list[str]:
-    """Insert ``extra`` ids spread through ``ids``, so bisection has to find them."""
+    """Insert ``extra`` ids spread through ``ids``, as a real list of ids would have them."""
     mixed = list(ids)
     for n, token_id in enumerate(extra, 1):
         mixed.insert(n * len(mixed) // (len(extra) + 1), token_id)
     return mixed
 
 
-async def demo(args: argparse.Namespace, out: Output) -> int:
-    """Run the demo; return the exit status."""
+async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
+    """Run the demo; return the exit status (``streams`` unused: the demo reads nothing)."""
     started = time.monotonic()
     fake = FakeFastly(seed_tokens=args.tokens, seed=args.seed)
-    # Someone else's tokens: a colleague's (same customer: Fastly answers 403) and two of
-    # other customers' (Fastly answers 404, so as not to reveal that they exist).
+    # Someone else's tokens: a colleague's (same customer) and two of other customers'. None
+    # is among the tokens the demo user can list, so the preflight keeps them from being sent.
     colleague = fake.add_user(username="colleague@example.com")
     colleague_token = fake.add_token(colleague, name="a colleague's token")
     other = fake.add_customer("Another Customer")
@@ -53,26 +53,24 @@ async def demo(args: argparse.Namespace, out: Output) -> int:
 
     async with fake, FastlyAsync(fake.key, base_url=fake.base_url) as client:
         out.say(
-            Text(
-                f"fastly-tokens demo: a fake Fastly API at {fake.base_url}, in this process, "
-                f"with {args.tokens} seeded tokens for {fake.username}",
-                style="bold",
-            )
+            f"fastly-tokens demo: a fake Fastly API at {fake.base_url}, in this process, "
+            f"with {args.tokens} seeded tokens for {fake.username}",
+            style="bold",
         )
 
         _step(out, 1, "The token this client runs with (GET /tokens/self)")
         current = await client.tokens.get_token_current()
-        out.show(out.token_detail(current))
+        out.token(current)
 
         _step(out, 2, "The user's tokens (GET /tokens: one request, no paging)")
         tokens = await client.tokens.list_tokens_user()
         title = f"{len(tokens)} tokens; the first {min(SHOWN, len(tokens))}:"
-        out.show_tokens(tokens[:SHOWN], title=title)
+        out.tokens(tokens[:SHOWN], title=title)
 
         _step(out, 3, "Select the expired ones (select_tokens(Selection(expired=True)))")
         expired = await client.tokens.select_tokens(Selection(expired=True))
         title = f"{len(expired)} expired tokens (the current token is never selected); the first:"
-        out.show_tokens(expired[:SHOWN], title=title)
+        out.tokens(expired[:SHOWN], title=title)
 
         ids = _spread([t.id for t in expired], foreign)
         _step(
@@ -81,7 +79,14 @@ async def demo(args: argparse.Namespace, out: Output) -> int:
             f"Revoke them, with {len(foreign)} ids of someone else's mixed in "
             f"({len(ids)} ids, strategy {args.strategy})",
         )
-        report = await run_job(JobOptions.from_args(args), out, client, ids)
+        options = JobOptions.from_args(args)
+        job, plan, relay = await plan_job(options, client, ids)
+        out.say(
+            f"The preflight read (for free) the tokens this user can revoke: {len(plan.to_send)} "
+            f"of the {plan.total} ids are there; the {len(plan.not_found)} others cost nothing. "
+            f"The job will spend {plan.writes} writes of the hourly budget."
+        )
+        report = await run_job(options, out, job, relay)
         out.report(report)
         budget = client.rate_limit.remaining
         if budget is not None:
@@ -111,17 +116,15 @@ def _verdict(
     outcome = {r.token_id: r.outcome for r in report.results}
     for token_id in foreign:
         out.say(f"  {token_id}: someone else's token, ended {outcome[token_id]}")
-    refused = all(outcome[t] in (Outcome.NOT_FOUND, Outcome.FAILED) for t in foreign)
-    if refused:
+    if all(outcome[t] is Outcome.NOT_FOUND for t in foreign):
         out.say(
-            "  As expected: Fastly answers 404 (not found) for another customer's token and "
-            "403 (failed) for a colleague's; the job isolated them (in batch mode by bisecting "
-            "the refused chunk) and still revoked every other id."
+            "  As expected: none of them is among the tokens this user can list, so the job "
+            "never sent them (not found, at no cost) and spent one write per chunk of the rest."
         )
     if report.counts[Outcome.NOT_ATTEMPTED]:
         out.say(
-            "  The hourly write budget (about 1,000 requests) ran out before the job ended: "
-            "--strategy each spends one request per id, --strategy batch one per chunk.",
+            "  The hourly write budget (about 1,000 writes) ran out before the job ended: "
+            "--strategy each spends one write per id, --strategy batch one per chunk.",
             style="yellow",
         )
     now = fake.clock()

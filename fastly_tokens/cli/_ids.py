@@ -1,16 +1,26 @@
-"""Reading token ids from files and standard input.
+"""The ids a command is given: on the command line, in files, on standard input.
 
-One id a line. Surrounding whitespace is trimmed; blank lines are skipped; ``#`` starts a
-comment, on a line of its own or after an id (no Fastly id contains ``#``). Ids are not
-checked here: a malformed one reaches the job, which reports it as ``invalid``.
+One id a line in a file. Surrounding whitespace is trimmed; blank lines are skipped; ``#``
+starts a comment, on a line of its own or after an id (no Fastly id contains ``#``). A
+malformed id reaches the job, which reports it as ``invalid``; but an id shaped like an API
+key is refused before anything is sent, since sending it would put a secret in a URL (and a
+file of keys instead of ids is a mistake worth stopping for).
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 
-__all__ = ["IdFileError", "parse_id_lines", "read_id_file"]
+from .._ids import is_valid_id
+from ._grammar import UsageError
+from ._secrets import looks_like_key
+
+__all__ = ["IdFileError", "check_id", "gather_ids", "parse_id_lines", "read_id_file"]
+
+_LOOKS_LIKE_KEY = (
+    "{what} looks like an API key, not a token id (ids are 22 letters and digits); nothing was sent"
+)
 
 STDIN = "-"
 
@@ -30,11 +40,11 @@ def parse_id_lines(lines: Iterable[str]) -> list[str]:
     return ids
 
 
-def read_id_file(path: str) -> list[str]:
-    """Read the ids in the file at ``path``; ``-`` reads standard input."""
+def read_id_file(path: str, stdin: TextIO) -> list[str]:
+    """Read the ids in the file at ``path``; ``-`` reads ``stdin``."""
     if path == STDIN:
         try:
-            return parse_id_lines(sys.stdin.read().splitlines())
+            return parse_id_lines(stdin.read().splitlines())
         except (OSError, UnicodeDecodeError) as exc:
             raise IdFileError(f"cannot read ids from standard input: {exc}") from None
     try:
@@ -44,3 +54,32 @@ def read_id_file(path: str) -> list[str]:
         raise IdFileError(f"cannot read ids from {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise IdFileError(f"cannot read ids from {path}: not UTF-8 text ({exc.reason})") from None
+
+
+def check_id(value: str, what: str) -> str:
+    """Return ``value`` if it is a well-formed id; else a usage error naming ``what``."""
+    if looks_like_key(value):
+        raise UsageError(_LOOKS_LIKE_KEY.format(what=what))
+    if not is_valid_id(value):
+        raise UsageError(f"{what} must be 1 to 64 ASCII letters and digits, got {value!r}")
+    return value
+
+
+def gather_ids(ids: Sequence[str], files: Sequence[str], stdin: TextIO) -> list[str]:
+    """Return the ids given, then those of each file in turn; refuse any shaped like a key."""
+    if sum(1 for path in files if path == STDIN) > 1:
+        raise UsageError("--file - (standard input) can be given only once")
+    for number, token_id in enumerate(ids, 1):
+        if looks_like_key(token_id):
+            raise UsageError(_LOOKS_LIKE_KEY.format(what=f"ID {number}"))
+    gathered = list(ids)
+    for path in files:
+        try:
+            from_file = read_id_file(path, stdin)
+        except IdFileError as exc:
+            raise UsageError(str(exc)) from None
+        for number, token_id in enumerate(from_file, 1):
+            if looks_like_key(token_id):
+                raise UsageError(_LOOKS_LIKE_KEY.format(what=f"id {number} of {path}"))
+        gathered.extend(from_file)
+    return gathered

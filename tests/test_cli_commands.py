@@ -1,95 +1,37 @@
-"""The ``fastly-tokens`` command, run for real as a subprocess against a loopback FakeFastly.
+"""Whole commands, run in this process (``run(argv, streams)``) against a loopback FakeFastly.
 
-Every run goes through ``run_cli``, which also checks that the API token appears nowhere in
-what the command printed.
+Every run goes through ``run_cli``, which also checks that the API token, a raw control
+character and a traceback appear nowhere in what the command printed.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly, FakeToken
+from tests.support_cli import KEY, Run, run_cli
 
-KEY = "cli-test-KEY-4hX9qTz2LmVb7Rw1"
-"""The seeded user's API token; no output may ever contain it."""
+pytestmark = pytest.mark.fake_fastly(key=KEY, seed_tokens=40, seed=11)
 
-PROGRESS_LINE = re.compile(
-    r"^revoking (\d+)/(\d+) \(revoked (\d+), not found (\d+), failed (\d+), invalid (\d+)"
-)
+PROGRESS_LINE = re.compile(r"^revoking (\d+)/(\d+) \(revoked (\d+)(?:, [a-z ]+ \d+)*; writes \d+\)")
 NOW = datetime.now(UTC)
 
 
-@attrs.frozen
-class Run:
-    """What one run of the command did."""
-
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def _env(
-    fake: FakeFastly | None, token: str | None, extra: dict[str, str] | None
-) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FASTLY_")}
-    env["COLUMNS"] = "200"
-    env.pop("FORCE_COLOR", None)
-    env.pop("TTY_COMPATIBLE", None)
-    env.pop("FORCE_TERMINAL", None)
-    if fake is not None:
-        env["FASTLY_API_URL"] = fake.base_url
-    if token is not None:
-        env["FASTLY_API_TOKEN"] = token
-    env.update(extra or {})
-    return env
-
-
-def run_cli(
-    *args: str,
-    fake: FakeFastly | None = None,
-    token: str | None = KEY,
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-    command: list[str] | None = None,
-) -> Run:
-    """Run ``python -m fastly_tokens ARGS``; the token goes in the environment by default."""
-    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [*(command or [sys.executable, "-m", "fastly_tokens"]), *args],
-        input=stdin if stdin is not None else "",
-        capture_output=True,
-        text=True,
-        env=_env(fake, token, env),
-        timeout=60,
-        check=False,
-    )
-    run = Run(done.returncode, done.stdout, done.stderr)
-    assert KEY not in run.out
-    assert KEY not in run.err
-    assert "Traceback" not in run.err
-    return run
+def cli(fake: FakeFastly, *argv: str, **options: Any) -> Run:
+    """Run the command against ``fake`` (its key in the environment)."""
+    return run_cli(*argv, base_url=fake.base_url, **options)
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeFastly]:
-    server = FakeFastly(key=KEY, seed_tokens=40, seed=11)
-    with server.serve_in_thread() as running:
-        yield running
+def fake(fake_fastly: FakeFastly) -> FakeFastly:
+    return fake_fastly
 
 
 def add(fake: FakeFastly, count: int, **kwargs: Any) -> list[str]:
@@ -141,44 +83,8 @@ def test_argparse_errors_mask_the_token() -> None:
     assert "unrecognized arguments: ***" in run.err
 
 
-def test_without_rich_the_command_prints_a_hint_and_exits_2() -> None:
-    code = (
-        "import sys; sys.modules['rich'] = None\n"
-        "from fastly_tokens.cli import main\n"
-        "raise SystemExit(main(['current']))"
-    )
-    run = run_cli(command=[sys.executable, "-c", code])
-    assert run.code == 2
-    assert run.err.strip() == (
-        "fastly-tokens: the command needs the 'cli' extra: pip install 'fastly-tokens[cli]'"
-    )
-
-
-def test_a_traceback_of_a_bug_masks_the_token() -> None:
-    code = (
-        "import os\n"
-        "from fastly_tokens.cli import _commands, main\n"
-        "async def broken(args, out):\n"
-        "    raise RuntimeError('bug near ' + os.environ['FASTLY_API_TOKEN'])\n"
-        "_commands._current = broken\n"
-        "raise SystemExit(main(['current']))"
-    )
-    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=_env(None, KEY, None),
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 1
-    assert "Traceback" in done.stderr
-    assert "RuntimeError: bug near ***" in done.stderr
-    assert KEY not in done.stdout + done.stderr
-
-
 def test_a_missing_token_exits_2(fake: FakeFastly) -> None:
-    run = run_cli("current", fake=fake, token=None)
+    run = cli(fake, "current", token=None)
     assert run.code == 2
     assert "no API token" in run.err
 
@@ -207,30 +113,30 @@ def test_current_with_token_and_base_url_options(fake: FakeFastly) -> None:
 
 def test_get_and_list_match_the_fake(fake: FakeFastly) -> None:
     named = fake.add_token(name="[bold]not markup[/bold] :x:", scope="global:read global")
-    run = run_cli("list", "--json", fake=fake)
+    run = cli(fake, "list", "--json")
     assert run.code == 0, run.err
     listed = run.json()
     assert {t["id"] for t in listed} == live_ids(fake)
     assert all("access_token" not in t for t in listed)
-    run = run_cli("get", named.id, "--json", fake=fake)
+    run = cli(fake, "get", named.id, "--json")
     assert run.code == 0
     data = run.json()
     assert data["scope"] == "global global:read"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["created_at"])
-    run = run_cli("list", fake=fake)
+    run = cli(fake, "list")
     assert run.code == 0
     assert f"{len(live_ids(fake))} tokens of this user" in run.out
     assert "[bold]not markup[/bold] :x:" in run.out
 
 
 def test_single_call_api_errors_exit_1(fake: FakeFastly) -> None:
-    run = run_cli("get", fake.foreign_token_id, fake=fake)
+    run = cli(fake, "get", fake.foreign_token_id)
     assert run.code == 1
     assert "404" in run.err
-    run = run_cli("list", "--customer", fake.customer_id, fake=fake)  # not a superuser
+    run = cli(fake, "list", "--customer", fake.customer_id)  # not a superuser
     assert run.code == 1
     assert "403" in run.err
-    run = run_cli("current", fake=fake, token="wrong-token-value")
+    run = cli(fake, "current", token="wrong-token-value")
     assert run.code == 1
     assert "401" in run.err
     assert "wrong-token-value" not in run.out + run.err
@@ -238,7 +144,7 @@ def test_single_call_api_errors_exit_1(fake: FakeFastly) -> None:
 
 def test_create_prints_the_secret_once_labelled(fake: FakeFastly) -> None:
     args = ["create", "--username", fake.username, "--password-stdin", "--name", "ci"]
-    run = run_cli(*args, "--scope", "purge_select global:read", fake=fake, stdin=DEMO_PASSWORD)
+    run = cli(fake, *args, "--scope", "purge_select global:read", stdin=DEMO_PASSWORD)
     assert run.code == 0, run.err
     created = next(t for t in fake.tokens_of(fake.user) if t.name == "ci")
     assert run.out.count(created.access_token) == 1
@@ -248,10 +154,10 @@ def test_create_prints_the_secret_once_labelled(fake: FakeFastly) -> None:
 
     expires = (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     json_args = [*args[:-1], "json one", "--json", "--expires-at", expires]
-    run = run_cli(*json_args, "--scope", "global", "--scope", "purge_all", fake=fake, stdin="x")
+    run = cli(fake, *json_args, "--scope", "global", "--scope", "purge_all", stdin="x")
     assert run.code == 1  # a wrong password: Fastly's 400 invalid_grant
     assert "invalid_grant" in run.err
-    run = run_cli(*json_args, fake=fake, stdin=DEMO_PASSWORD + "\n")
+    run = cli(fake, *json_args, stdin=DEMO_PASSWORD + "\n")
     assert run.code == 0, run.err
     data = run.json()
     assert fake.token(data["id"]) is not None
@@ -260,7 +166,7 @@ def test_create_prints_the_secret_once_labelled(fake: FakeFastly) -> None:
 
 
 def test_create_without_a_password_off_a_terminal_exits_2(fake: FakeFastly) -> None:
-    run = run_cli("create", "--username", fake.username, fake=fake)
+    run = cli(fake, "create", "--username", fake.username)
     assert run.code == 2
     assert "--password-stdin" in run.err
 
@@ -270,7 +176,7 @@ def test_create_without_a_password_off_a_terminal_exits_2(fake: FakeFastly) -> N
 
 def test_revoke_ids_all_revoked_exits_0_with_a_json_report(fake: FakeFastly) -> None:
     ids = add(fake, 3)
-    run = run_cli("revoke", *ids, ids[0], fake.foreign_token_id, "--json", fake=fake)
+    run = cli(fake, "revoke", *ids, ids[0], fake.foreign_token_id, "--json")
     assert run.code == 0, run.err
     report = run.json()
     assert report["ok"] is True
@@ -288,10 +194,24 @@ def test_revoke_ids_all_revoked_exits_0_with_a_json_report(fake: FakeFastly) -> 
     assert not fake.is_revoked(fake.foreign_token_id)
 
 
+def test_a_colleagues_token_is_not_sent_and_the_partial_view_is_said(fake: FakeFastly) -> None:
+    ids = add(fake, 2)
+    theirs = colleague_token(fake)
+    run = cli(fake, "revoke", ids[0], theirs.id, ids[1], "--strategy", "each")
+    assert run.code == 0, run.err
+    assert "1 ids are not among this caller's own tokens" in run.err
+    assert "a superuser can revoke them" in run.err
+    assert fake.requests_matching("DELETE", f"/tokens/{theirs.id}") == []
+    assert not fake.is_revoked(theirs.id)
+    assert all(fake.is_revoked(i) for i in ids)
+
+
 def test_revoke_a_colleagues_token_one_by_one_fails_and_exits_1(fake: FakeFastly) -> None:
     ids = add(fake, 2)
     theirs = colleague_token(fake)
-    run = run_cli("revoke", ids[0], theirs.id, ids[1], "--strategy", "each", "--json", fake=fake)
+    run = cli(
+        fake, "revoke", ids[0], theirs.id, ids[1], "--strategy", "each", "--json", "--no-preflight"
+    )
     assert run.code == 1
     results = {r["id"]: r for r in run.json()["results"]}
     assert results[theirs.id]["outcome"] == "failed"
@@ -305,10 +225,12 @@ def test_revoke_a_colleagues_token_one_by_one_fails_and_exits_1(fake: FakeFastly
 def test_revoke_report_table_lists_failures(fake: FakeFastly) -> None:
     ids = add(fake, 30)
     theirs = colleague_token(fake)
-    run = run_cli("revoke", *ids[:15], theirs.id, *ids[15:], "--chunk-size", "8", fake=fake)
+    run = cli(
+        fake, "revoke", *ids[:15], theirs.id, *ids[15:], "--chunk-size", "8", "--no-preflight"
+    )
     assert run.code == 1
     assert "Revocation report" in run.out
-    assert "requests:" in run.out
+    assert "writes (the hourly budget):" in run.out
     assert theirs.id in run.out
     assert "PermissionDeniedError" in run.out
     assert "1 of 31 ids were not revoked" in run.err
@@ -317,7 +239,7 @@ def test_revoke_report_table_lists_failures(fake: FakeFastly) -> None:
 
 def test_a_malformed_id_ends_invalid_and_exits_1(fake: FakeFastly) -> None:
     (good,) = add(fake, 1)
-    run = run_cli("revoke", good, "../tokens", "--json", fake=fake)
+    run = cli(fake, "revoke", good, "../tokens", "--json")
     assert run.code == 1
     outcomes = {r["id"]: r["outcome"] for r in run.json()["results"]}
     assert outcomes == {good: "revoked", "../tokens": "invalid"}
@@ -325,16 +247,16 @@ def test_a_malformed_id_ends_invalid_and_exits_1(fake: FakeFastly) -> None:
 
 
 def test_no_ids_is_a_usage_error(fake: FakeFastly, tmp_path: Path) -> None:
-    assert run_cli("revoke", fake=fake).code == 2
+    assert cli(fake, "revoke").code == 2
     empty = tmp_path / "empty.txt"
     empty.write_text("# nothing here\n\n")
-    run = run_cli("revoke", "--file", str(empty), fake=fake)
+    run = cli(fake, "revoke", "--file", str(empty))
     assert run.code == 2
     assert "no ids" in run.err
 
 
 def test_an_unreadable_file_is_a_usage_error(fake: FakeFastly, tmp_path: Path) -> None:
-    run = run_cli("revoke", "--file", str(tmp_path / "missing.txt"), fake=fake)
+    run = cli(fake, "revoke", "--file", str(tmp_path / "missing.txt"))
     assert run.code == 2
     assert "missing.txt" in run.err
 
@@ -348,10 +270,10 @@ def test_ids_from_a_file_and_from_standard_input(fake: FakeFastly, tmp_path: Pat
         f"# {kept[0]}\n   \n{ids[1]}\n",
         encoding="utf-8",
     )
-    run = run_cli("revoke", "--file", str(ids_file), "--json", fake=fake)
+    run = cli(fake, "revoke", "--file", str(ids_file), "--json")
     assert run.code == 0, run.err
     assert [r["id"] for r in run.json()["results"]] == ids[:2]
-    run = run_cli("revoke", "--file", "-", "--json", fake=fake, stdin=f"{ids[2]}\r\n\n{ids[3]}\n")
+    run = cli(fake, "revoke", "--file", "-", "--json", stdin=f"{ids[2]}\r\n\n{ids[3]}\n")
     assert run.code == 0, run.err
     assert [r["id"] for r in run.json()["results"]] == ids[2:]
     assert all(fake.is_revoked(i) for i in ids)
@@ -360,11 +282,11 @@ def test_ids_from_a_file_and_from_standard_input(fake: FakeFastly, tmp_path: Pat
 
 def test_the_current_token_is_refused_unless_included(fake: FakeFastly) -> None:
     (other,) = add(fake, 1)
-    run = run_cli("revoke", fake.token_id, other, fake=fake)
+    run = cli(fake, "revoke", fake.token_id, other)
     assert run.code == 2
     assert "--include-current" in run.err
     assert not fake.is_revoked(other)
-    run = run_cli("revoke", fake.token_id, other, "--include-current", "--json", fake=fake)
+    run = cli(fake, "revoke", fake.token_id, other, "--include-current", "--json")
     assert run.code == 0, run.err
     assert [r["outcome"] for r in run.json()["results"]] == ["revoked", "revoked"]
     assert fake.is_revoked(fake.token_id)
@@ -373,7 +295,9 @@ def test_the_current_token_is_refused_unless_included(fake: FakeFastly) -> None:
 
 def test_the_current_token_is_kept_when_other_ids_fail(fake: FakeFastly) -> None:
     theirs = colleague_token(fake)
-    run = run_cli("revoke", fake.token_id, theirs.id, "--include-current", "--json", fake=fake)
+    run = cli(
+        fake, "revoke", fake.token_id, theirs.id, "--include-current", "--json", "--no-preflight"
+    )
     assert run.code == 1
     outcomes = [(r["id"], r["outcome"]) for r in run.json()["results"]]
     assert outcomes == [(fake.token_id, "not_attempted"), (theirs.id, "failed")]
@@ -382,7 +306,7 @@ def test_the_current_token_is_kept_when_other_ids_fail(fake: FakeFastly) -> None
 
 def test_plain_progress_lines_when_not_a_terminal(fake: FakeFastly) -> None:
     ids = add(fake, 250)
-    run = run_cli("revoke", *ids, "--chunk-size", "50", "--concurrency", "1", fake=fake)
+    run = cli(fake, "revoke", *ids, "--chunk-size", "50", "--concurrency", "1")
     assert run.code == 0, run.err
     lines = [line for line in run.err.splitlines() if PROGRESS_LINE.match(line)]
     assert lines, run.err
@@ -390,19 +314,21 @@ def test_plain_progress_lines_when_not_a_terminal(fake: FakeFastly) -> None:
     last = PROGRESS_LINE.match(lines[-1])
     assert last is not None
     assert last.group(1, 2, 3) == ("250", "250", "250")
-    assert re.search(r"requests \d+\) in \d+\.\d\d s$", lines[-1])
+    assert re.search(r"writes 5\) in \d+\.\d\d s$", lines[-1])
 
 
 def test_a_journal_is_written(fake: FakeFastly, tmp_path: Path) -> None:
     ids = add(fake, 3)
     journal = tmp_path / "job.jsonl"
-    run = run_cli("revoke", *ids, "--journal", str(journal), "--json", fake=fake)
+    run = cli(fake, "revoke", *ids, "--journal", str(journal), "--json")
     assert run.code == 0, run.err
-    entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    header, *entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert header["endpoint"] == fake.base_url
+    assert header["user_id"] == fake.user.id
     assert {e["id"] for e in entries if e["outcome"] == "revoked"} == set(ids)
-    run = run_cli("revoke", *ids, "--journal", str(journal), "--json", fake=fake)
+    run = cli(fake, "revoke", *ids, "--journal", str(journal), "--json")
     assert run.code == 0
-    assert run.json()["requests"] == 0
+    assert run.json()["writes"] == 0
     assert all(r["resumed"] for r in run.json()["results"])
 
 
@@ -411,7 +337,7 @@ def test_a_journal_is_written(fake: FakeFastly, tmp_path: Path) -> None:
 
 def test_dry_run_revokes_nothing(fake: FakeFastly) -> None:
     before = live_ids(fake)
-    run = run_cli("revoke", "--where", "expired", "--dry-run", "--json", fake=fake)
+    run = cli(fake, "revoke", "--expired", "--dry-run", "--json")
     assert run.code == 0, run.err
     data = run.json()
     assert data["dry_run"] is True
@@ -419,20 +345,23 @@ def test_dry_run_revokes_nothing(fake: FakeFastly) -> None:
     assert {t["id"] for t in data["tokens"]} == expired_ids(fake)
     assert data["count"] == len(expired_ids(fake)) > 0
     some = sorted(before - {fake.token_id})[:5]
-    run = run_cli("revoke", *some, "bad/id", "--dry-run", fake=fake)
+    run = cli(fake, "revoke", *some, "bad/id", "NotThere00000000000000", "--dry-run")
     assert run.code == 0, run.err
-    assert "Would revoke 6 tokens" in run.out
+    assert "Would revoke 5 tokens" in run.out
     assert "not a well-formed id" in run.out
+    assert "the preflight did not find it" in run.out
+    assert "cost: 1 writes of the hourly budget, for 5 ids; 1 not found" in run.out
     assert live_ids(fake) == before
     assert fake.requests_matching("DELETE", "/tokens*") == []
 
 
-def test_where_expired_revokes_exactly_the_expired_ones(fake: FakeFastly) -> None:
+@pytest.mark.parametrize("spelling", [["--expired"], ["--where", "expired"]], ids=str)
+def test_expired_revokes_exactly_the_expired_ones(fake: FakeFastly, spelling: list[str]) -> None:
     expired = expired_ids(fake)
     alive = live_ids(fake) - expired
     assert expired
     assert fake.token_id in alive
-    run = run_cli("revoke", "--where", "expired", "--json", fake=fake)
+    run = cli(fake, "revoke", *spelling, "--json", "--yes")
     assert run.code == 0, run.err
     report = run.json()
     assert {r["id"] for r in report["results"]} == expired
@@ -441,110 +370,77 @@ def test_where_expired_revokes_exactly_the_expired_ones(fake: FakeFastly) -> Non
     assert not fake.is_revoked(fake.token_id)
 
 
-def test_where_clauses_are_and_combined_and_spare_the_current_token(fake: FakeFastly) -> None:
+FLAGS = ["--name", "ci *", "--unused-since", "90d", "--scope", "global", "--name", "*deploy"]
+WHERE = ["--where", "name", "ci *", "--where", "unused-since=90d", "--where", "scope global"]
+WHERE_TOO = ["--where", "name", "*deploy"]
+MIXED = ["--name", "ci *", "--where", "unused-since", "90d", "--scope", "global"]
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [FLAGS, [*WHERE, *WHERE_TOO], [*MIXED, "--where", "name *deploy"]],
+    ids=["flags", "where", "mixed"],
+)
+def test_criteria_are_and_combined_and_spare_the_current_token(
+    fake: FakeFastly, criteria: list[str]
+) -> None:
     old = (NOW - timedelta(days=400)).timestamp()
-    ci_old = fake.add_token(name="ci deploy", last_used_at=old).id
-    fake.add_token(name="ci deploy", scope="purge_all", last_used_at=old)
-    fake.add_token(name="ci deploy", last_used_at=NOW - timedelta(days=2))
-    fake.add_token(name="laptop", last_used_at=old)
+    born = (NOW - timedelta(days=500)).timestamp()
+    ci_old = fake.add_token(name="ci deploy", created_at=born, last_used_at=old).id
+    fake.add_token(name="ci deploy", scope="purge_all", created_at=born, last_used_at=old)
+    fake.add_token(name="ci deploy", created_at=born, last_used_at=NOW - timedelta(days=2))
+    fake.add_token(name="ci deploy", last_used_at=None)  # never used, but new: not stale
+    fake.add_token(name="ci deployed", created_at=born, last_used_at=old)
+    fake.add_token(name="laptop", created_at=born, last_used_at=old)
     fake.token(fake.token_id).name = "ci deploy"  # type: ignore[union-attr]
-    where = ["--where", "name", "ci *", "--where", "unused-since=90d", "--where", "scope global"]
-    run = run_cli("revoke", *where, "--where", "name", "*deploy", "--json", fake=fake)
+    run = cli(fake, "revoke", *criteria, "--json", "--yes")
     assert run.code == 0, run.err
     assert [r["id"] for r in run.json()["results"]] == [ci_old]
     assert not fake.is_revoked(fake.token_id)
-    run = run_cli("revoke", "--where", "name", "ci deploy", "--dry-run", "--json", fake=fake)
+    assert fake.is_revoked(ci_old)
+
+
+def test_a_selection_spares_the_current_token_unless_included(fake: FakeFastly) -> None:
+    fake.add_token(name="ci deploy")
+    fake.add_token(name="ci deploy")
+    fake.token(fake.token_id).name = "ci deploy"  # type: ignore[union-attr]
+    run = cli(fake, "revoke", "--name", "ci deploy", "--dry-run", "--json")
     assert fake.token_id not in run.json()["ids"]
     assert len(run.json()["ids"]) == 2
-    args = ["revoke", "--where", "name", "ci deploy", "--dry-run", "--include-current"]
-    run = run_cli(*args, fake=fake)
+    run = cli(fake, "revoke", "--name", "ci deploy", "--dry-run", "--include-current")
     assert run.code == 0
     assert fake.token_id in run.out
-    assert "would be revoked last" in run.err
+    assert "it is revoked last" in run.out
+    assert fake.requests_matching("DELETE", "/tokens*") == []
 
 
-def test_where_scope_with_include_current_revokes_it_last(fake: FakeFastly) -> None:
+def test_scope_with_include_current_revokes_it_last(fake: FakeFastly) -> None:
     mine = {t.id for t in fake.tokens_of(fake.user) if "purge_all" in t.scopes}
     fake.token(fake.token_id).scopes = ("global", "purge_all")  # type: ignore[union-attr]
-    run = run_cli("revoke", "--where", "scope", "purge_all", "--include-current", fake=fake)
+    run = cli(fake, "revoke", "--scope", "purge_all", "--include-current", "--json", "--yes")
     assert run.code == 0, run.err
+    assert {r["id"] for r in run.json()["results"]} == mine | {fake.token_id}
+    assert fake.requests_matching("DELETE", "/tokens*")[-1].path == f"/tokens/{fake.token_id}"
     assert all(fake.is_revoked(i) for i in mine | {fake.token_id})
 
 
-def test_bad_where_clauses_are_usage_errors(fake: FakeFastly) -> None:
-    for where in (["bogus"], ["name"], ["expired", "yes"], ["unused-since", "last tuesday"]):
-        run = run_cli("revoke", "--where", *where, fake=fake)
-        assert run.code == 2, where
-    run = run_cli("revoke", "abc", "--where", "expired", fake=fake)
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--where", "bogus"], "unknown clause"),
+        (["--where", "name"], "takes one value"),
+        (["--where", "expired", "yes"], "takes no value"),
+        (["--where", "unused-since", "last tuesday"], "not an ISO date"),
+        (["--unused-since", "last tuesday"], "--unused-since: not an ISO date"),
+        (["abc", "--expired"], "not both"),
+        (["abc", "--where", "expired"], "not both"),
+        (["abc", "--owner", "xyz"], "add a criterion"),
+        (["--expired", "--owner", "a/b"], "--owner must be"),
+        (["--expired", "--customer", "a/b"], "--customer must be"),
+    ],
+)
+def test_bad_selections_are_usage_errors(fake: FakeFastly, argv: list[str], message: str) -> None:
+    run = cli(fake, "revoke", *argv)
     assert run.code == 2
-    assert run_cli("revoke", "abc", "--owner", "xyz", fake=fake).code == 2
-
-
-def test_against_a_standalone_fake_server() -> None:
-    server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        [
-            sys.executable,
-            "-m",
-            "fastly_tokens.testing",
-            "--port",
-            "0",
-            "--key",
-            KEY,
-            "--tokens",
-            "60",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        banner: dict[str, str] = {}
-        while "password" not in banner:
-            line = server.stdout.readline()
-            assert line, "the fake server exited"
-            name, _, value = line.strip().partition(": ")
-            banner[name] = value
-        assert banner["key"] == KEY
-        env = {"FASTLY_API_URL": banner["base_url"]}
-        run = run_cli("revoke", "--where", "expired", "--json", env=env)
-        assert run.code == 0, run.err
-        assert run.json()["counts"]["revoked"] > 0
-        run = run_cli("list", "--json", env=env)
-        left = run.json()
-        assert not [t for t in left if t["expires_at"] and t["expires_at"] < run_started()]
-        assert banner["token_id"] in {t["id"] for t in left}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        if server.stdout is not None:
-            server.stdout.close()
-
-
-def test_the_installed_console_script(fake: FakeFastly) -> None:
-    script = shutil.which("fastly-tokens") or str(Path(sys.executable).with_name("fastly-tokens"))
-    if not Path(script).exists():
-        pytest.skip("the fastly-tokens console script is not installed")
-    run = run_cli("current", "--json", fake=fake, command=[script])
-    assert run.code == 0, run.err
-    assert run.json()["id"] == fake.token_id
-    assert run_cli("revoke", fake=fake, command=[script]).code == 2
-
-
-def run_started() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# -- the demo -------------------------------------------------------------------------------
-
-
-def test_the_demo_exits_0_and_explains_the_foreign_ids() -> None:
-    started = time.monotonic()
-    run = run_cli("demo", token=None)
-    assert run.code == 0, run.out + run.err
-    assert time.monotonic() - started < 10
-    assert "3000 seeded tokens" in run.out
-    assert "Revocation report" in run.out
-    assert "someone else's token, ended not_found" in run.out
-    assert "someone else's token, ended failed" in run.out
-    assert "OK: all" in run.out
-    assert PROGRESS_LINE.search(run.err.splitlines()[-1])
+    assert message in run.err
+    assert fake.requests == []

@@ -1,8 +1,9 @@
-"""The command line's grammar: one argparse parser, with connection options on every command.
+"""The command line's grammar: the parser, the exit statuses and the usage error.
 
-Nothing here imports rich or touches the network, so ``--help`` and usage errors are cheap.
-The connection options (``--token``, ``--base-url``, ``--allow-insecure-http``) are accepted
-before or after the sub-command; no help text or error message ever shows the token's value.
+One argparse parser, with the connection options (``--token``, ``--base-url``, ...) accepted
+before or after the sub-command. Nothing here imports rich or touches the network, so
+``--help`` and usage errors are cheap; no help text shows the token, and every error message
+passes through the ``redact`` the parser is built with (secrets masked, escapes shown).
 """
 
 from __future__ import annotations
@@ -11,22 +12,42 @@ import argparse
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from .._bulk.settings import DEFAULT_CHUNK_SIZE
 from .._client import DEFAULT_BASE_URL
+from ._help import (
+    BASE_URL_ENV_VAR,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    MAIN_EPILOG,
+    PROG,
+    REVOKE_EPILOG,
+    TOKEN_ENV_VAR,
+)
+from ._secrets import SecretText
 
 __all__ = [
     "BASE_URL_ENV_VAR",
     "DEMO_TOKENS",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "INSTALL_HINT",
     "PROG",
     "STRATEGIES",
     "TOKEN_ENV_VAR",
     "WHERE_KINDS",
+    "UsageError",
     "build_parser",
-    "secret_values",
 ]
 
-PROG = "fastly-tokens"
-TOKEN_ENV_VAR = "FASTLY_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
-BASE_URL_ENV_VAR = "FASTLY_API_URL"
+INSTALL_HINT = (
+    "fastly-tokens: the command needs the 'cli' extra: pip install 'fastly-tokens[cli]'\n"
+)
+"""The one line printed, with exit status 2, when rich is not installed."""
+
 STRATEGIES = ("batch", "each")
 DEMO_TOKENS = 3000
 WHERE_KINDS = {
@@ -37,45 +58,13 @@ WHERE_KINDS = {
 }
 """Each ``--where`` clause and how many values it takes."""
 
-_SECRET_OPTIONS = ("--token", "--password")
 
-_EPILOG = f"""\
-environment:
-  {TOKEN_ENV_VAR}   the API token, when --token is not given (never printed)
-  {BASE_URL_ENV_VAR}     the API root, when --base-url is not given (default {DEFAULT_BASE_URL})
-
-exit status:
-  0    success (revoke: every id ended revoked or not found)
-  1    an API error, or (revoke) some ids failed, were invalid or were not attempted
-  2    a usage error: bad arguments, no token, no ids, an unreadable file
-  130  interrupted
-
-Run '{PROG} COMMAND --help' for a command's options; '{PROG} demo' needs no account.
-"""
-
-_REVOKE_EPILOG = """\
-ids come from the command line and/or --file (one id per line; blank lines and # comments
-are skipped; '-' reads standard input), or are selected with --where clauses, which are
-AND-combined:
-  --where expired                 tokens whose expires_at has passed
-  --where unused-since DATE       never used, or last used before DATE (an ISO date or
-                                  date-time, UTC unless it says otherwise, or Nd: N days ago)
-  --where name GLOB               the name matches the shell-style GLOB (quote it)
-  --where scope SCOPE             the token has SCOPE (global, purge_select, purge_all,
-                                  global:read)
-The current token (the one this command runs with) is never selected or revoked unless
---include-current is given. It is then revoked last, on its own, so the job is not cut short,
-and only when every other id ended revoked or not found (else it is kept for a re-run).
-
-examples:
-  fastly-tokens revoke --where expired --dry-run
-  fastly-tokens revoke --where unused-since 90d --where scope global --journal job.jsonl
-  grep -v keep ids.txt | fastly-tokens revoke --file - --json > report.json
-"""
+class UsageError(Exception):
+    """The command line asks for something that cannot be done; exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose error messages have secret values masked out."""
+    """An ArgumentParser whose error messages pass through ``redact`` (secrets, escapes)."""
 
     def __init__(self, *args: Any, redact: Callable[[str], str] = str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,18 +80,6 @@ class Parser(argparse.ArgumentParser):
         import sys  # noqa: PLC0415 (only when a usage error is reported)
 
         super().print_usage(file if file is not None else sys.stderr)
-
-
-def secret_values(argv: list[str]) -> list[str]:
-    """Return the values given to ``--token`` and ``--password`` in ``argv``, to mask them."""
-    found: list[str] = []
-    for i, arg in enumerate(argv):
-        for option in _SECRET_OPTIONS:
-            if arg == option and i + 1 < len(argv):
-                found.append(argv[i + 1])
-            elif arg.startswith(option + "="):
-                found.append(arg[len(option) + 1 :])
-    return [value for value in found if value]
 
 
 def _positive_int(text: str) -> int:
@@ -126,6 +103,7 @@ def _connection_parent(*, top: bool) -> Parser:
     group.add_argument(
         "--token",
         metavar="TOKEN",
+        type=SecretText,
         default=default(None),
         help=f"the Fastly API token (default: ${TOKEN_ENV_VAR}, which keeps it out of the "
         "process list); never printed",
@@ -162,7 +140,7 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     parser = Parser(
         prog=PROG,
         description="Manage Fastly API tokens: show, list, create and revoke them, in bulk too.",
-        epilog=_EPILOG,
+        epilog=MAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[_connection_parent(top=True)],
         redact=redact,
@@ -207,7 +185,9 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     )
     create.add_argument("--username", required=True, help="the user's login (an email)")
     password = create.add_mutually_exclusive_group()
-    password.add_argument("--password", help="the user's password (prefer the prompt)")
+    password.add_argument(
+        "--password", type=SecretText, help="the user's password (prefer the prompt)"
+    )
     password.add_argument(
         "--password-stdin",
         action="store_true",
@@ -237,7 +217,7 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     _json_option(create, "the new token, its secret included,")
 
     revoke = add(
-        "revoke", "revoke tokens: by id, from a file, or by selection", epilog=_REVOKE_EPILOG
+        "revoke", "revoke tokens: by id, from a file, or by selection", epilog=REVOKE_EPILOG
     )
     revoke.add_argument("ids", nargs="*", metavar="ID", help="ids of the tokens to revoke")
     revoke.add_argument(
@@ -248,28 +228,29 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
         dest="files",
         help="read ids from PATH, one a line ('-': standard input); repeatable",
     )
-    revoke.add_argument(
-        "--where",
-        action="append",
-        nargs="+",
-        default=[],
-        metavar=("KIND", "VALUE"),
-        help="select tokens: expired | unused-since DATE | name GLOB | scope SCOPE "
-        "(repeatable, AND-combined)",
-    )
-    revoke.add_argument("--owner", metavar="USER_ID", help="with --where: only this user's tokens")
-    revoke.add_argument(
-        "--customer",
-        metavar="ID",
-        help="with --where: select among this customer's tokens (superusers only)",
-    )
+    _selection_options(revoke)
     revoke.add_argument(
         "--include-current",
         action="store_true",
         help="allow revoking the token this command runs with (last, if all else went well)",
     )
     revoke.add_argument(
-        "--dry-run", action="store_true", help="list what would be revoked; revoke nothing"
+        "--dry-run",
+        action="store_true",
+        help="say what would be revoked and what it would cost; revoke nothing",
+    )
+    revoke.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="revoke a selection without asking (needed when not on a terminal)",
+    )
+    revoke.add_argument(
+        "--no-preflight",
+        action="store_false",
+        dest="preflight",
+        help="send every well-formed id without reading first which ones the caller can "
+        "revoke (refused batches are then bisected, at a cost in writes)",
     )
     _job_options(revoke)
     revoke.add_argument(
@@ -295,20 +276,74 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     return parser
 
 
+def _selection_options(revoke: argparse.ArgumentParser) -> None:
+    group = revoke.add_argument_group("selection (instead of ids; every criterion must hold)")
+    group.add_argument("--expired", action="store_true", help="tokens whose expiry has passed")
+    group.add_argument(
+        "--unused-since",
+        action="append",
+        default=[],
+        metavar="DATE",
+        help="created before DATE and not used since (ISO date or date-time, or Nd: N days ago)",
+    )
+    group.add_argument(
+        "--created-before",
+        action="append",
+        default=[],
+        metavar="DATE",
+        help="created before DATE: a minimum age (ISO date or date-time, or Nd: N days ago)",
+    )
+    group.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_tokens",
+        help="select every token (the current one only with --include-current)",
+    )
+    group.add_argument(
+        "--name",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        dest="names",
+        help="the name matches the shell-style GLOB",
+    )
+    group.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="SCOPE",
+        dest="scopes",
+        help="the token has SCOPE",
+    )
+    group.add_argument(
+        "--where",
+        action="append",
+        nargs="+",
+        default=[],
+        metavar=("KIND", "VALUE"),
+        help="the older spelling: expired | unused-since DATE | name GLOB | scope SCOPE",
+    )
+    group.add_argument("--owner", metavar="USER_ID", help="only this user's tokens")
+    group.add_argument(
+        "--customer",
+        metavar="ID",
+        help="select among this customer's tokens (superusers only)",
+    )
+
+
 def _job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strategy",
         choices=STRATEGIES,
         default="batch",
-        help="batch: DELETE /tokens per chunk, bisecting refused chunks (default); "
-        "each: one DELETE per id",
+        help="batch: DELETE /tokens per chunk of ids (default); each: one DELETE per id",
     )
     parser.add_argument(
         "--chunk-size",
         type=_positive_int,
-        default=100,
+        default=DEFAULT_CHUNK_SIZE,
         metavar="N",
-        help="ids per batch request (default 100)",
+        help=f"ids per batch request (default {DEFAULT_CHUNK_SIZE})",
     )
     parser.add_argument(
         "--concurrency",

@@ -1,0 +1,35 @@
+"""What the command reads and writes besides the network: its streams, environment and prompt.
+
+``run(argv, streams)`` takes them as one value, so the whole command can run in-process (in
+tests, or embedded) with its own standard streams and environment. Nothing here imports rich.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import TextIO
+
+import attrs
+
+__all__ = ["Streams"]
+
+
+@attrs.frozen
+class Streams:
+    """Standard input, output and error, the environment, and the password prompt."""
+
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    environ: Mapping[str, str] = attrs.field(repr=False)
+    """Kept out of the repr: it holds ``FASTLY_API_TOKEN``."""
+    prompt_password: Callable[[str], str] = getpass.getpass
+    """Ask for a password without echoing it (``getpass.getpass``, which uses the terminal)."""
+
+    @classmethod
+    def system(cls) -> Streams:
+        """Use the process's own: ``sys.stdin``/``stdout``/``stderr`` and ``os.environ``."""
+        return cls(sys.stdin, sys.stdout, sys.stderr, os.environ)

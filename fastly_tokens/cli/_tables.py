@@ -1,0 +1,210 @@
+"""What the command shows, as rich renderables: token tables and views, reports, dry runs.
+
+Pure: data in, renderables out, nothing printed. Every string from outside goes through the
+``clean`` given (secrets masked, control characters escaped) before it reaches a cell; the
+labels and the styling are ours. Markup is never parsed: a name like ``[bold]`` stays text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from rich import box
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .. import Outcome, RevocationPlan, RevocationReport, RevocationResult, Token
+from ._documents import describe_error, label, not_revoked
+
+__all__ = [
+    "FAILURES_SHOWN",
+    "plan_lines",
+    "plan_table",
+    "report_view",
+    "token_detail",
+    "token_table",
+]
+
+Clean = Callable[[str], str]
+
+FAILURES_SHOWN = 50
+"""Failures listed in the report table; ``--json`` has them all."""
+
+_WIDE_ENOUGH = 100
+_OWNER_WIDTH = 24
+_OUTCOME_STYLE = {
+    Outcome.REVOKED: "green",
+    Outcome.NOT_FOUND: "cyan",
+    Outcome.FAILED: "red",
+    Outcome.NOT_ATTEMPTED: "magenta",
+}
+"""Colours of the outcomes; any other (such as invalid) is yellow."""
+
+
+def _style(outcome: Outcome) -> str:
+    return _OUTCOME_STYLE.get(outcome, "yellow")
+
+
+def _when(value: datetime | None, never: str = "never") -> str:
+    return never if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value: datetime | None, never: str = "never") -> str:
+    return never if value is None else value.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def _scopes(token: Token) -> str:
+    return " ".join(sorted(token.scope)) or "-"
+
+
+def token_detail(token: Token, *, clean: Clean, now: datetime) -> Table:
+    """Build a two-column view of one token's fields."""
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    rows: list[tuple[str, str]] = [
+        ("id", token.id),
+        ("name", token.name or ""),
+        ("user_id", token.user_id or ""),
+        ("customer_id", token.customer_id or ""),
+        ("scope", _scopes(token)),
+        ("services", " ".join(token.services) or "all"),
+        ("created_at", _when(token.created_at, "")),
+        ("last_used_at", _when(token.last_used_at)),
+        ("expires_at", _when(token.expires_at)),
+    ]
+    if token.ip:
+        rows.append(("ip", token.ip))
+    if token.user_agent:
+        rows.append(("user_agent", token.user_agent))
+    for name, value in rows:
+        table.add_row(name, clean(value))
+    if token.is_expired(now):
+        table.add_row("", Text("expired", style="red"))
+    return table
+
+
+def token_table(
+    tokens: Sequence[Token], *, owners: bool, width: int, clean: Clean, now: datetime
+) -> Table:
+    """Build a table of tokens, one a row; ``owners`` adds the user id column."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    # On a narrow terminal, the creation date is the column to give up.
+    created = width >= _WIDE_ENOUGH + (_OWNER_WIDTH if owners else 0)
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", min_width=12)
+    if owners:
+        table.add_column("user_id", no_wrap=True)
+    table.add_column("scope", min_width=8)
+    if created:
+        table.add_column("created", min_width=10)
+    table.add_column("last used", min_width=10)
+    table.add_column("expires", min_width=10)
+    for token in tokens:
+        expires = Text(_day(token.expires_at))
+        if token.is_expired(now):
+            expires = Text(f"{_day(token.expires_at)} (expired)", style="red")
+        cells: list[str | Text] = [clean(token.id), clean(token.name or "")]
+        if owners:
+            cells.append(clean(token.user_id or ""))
+        cells.append(clean(_scopes(token)))
+        if created:
+            cells.append(_day(token.created_at, ""))
+        cells += [_day(token.last_used_at), expires]
+        table.add_row(*cells)
+    return table
+
+
+def report_view(report: RevocationReport, *, title: str, clean: Clean) -> list[RenderableType]:
+    """Build the report: counts per outcome, requests and time, then what was not revoked."""
+    counts = report.counts
+    summary = Table()
+    summary.add_column("outcome")
+    summary.add_column("ids", justify="right")
+    for outcome in Outcome:
+        summary.add_row(Text(label(outcome), style=_style(outcome)), str(counts.get(outcome, 0)))
+    summary.add_row(Text("total", style="bold"), str(len(report.results)), end_section=True)
+    resumed = sum(1 for r in report.results if r.resumed)
+    line = (
+        f"writes (the hourly budget): {report.writes}   reads (free): {report.reads}   "
+        f"time: {report.elapsed:.2f} s"
+    )
+    if resumed:
+        line += f"   taken from the journal: {resumed}"
+    shown: list[RenderableType] = [Text(title, style="bold"), summary, Text(line)]
+    if report.stopped:
+        shown.append(Text(clean(f"stopped: {report.stopped}"), style="red"))
+    return [*shown, *_problems(report.results, clean)]
+
+
+def _problems(results: Sequence[RevocationResult], clean: Clean) -> list[RenderableType]:
+    """List the ids not revoked, with their errors; sum up the ones not attempted."""
+    problems = not_revoked(results)
+    listed = [r for r in problems if r.outcome is not Outcome.NOT_ATTEMPTED]
+    shown: list[RenderableType] = []
+    if listed:
+        table = Table()
+        table.add_column("id", no_wrap=True)
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("error")
+        for result in listed[:FAILURES_SHOWN]:
+            table.add_row(
+                clean(result.token_id),
+                Text(label(result.outcome), style=_style(result.outcome)),
+                clean(describe_error(result.error)) or "-",
+            )
+        shown += [Text("Not revoked", style="bold"), table]
+        if len(listed) > FAILURES_SHOWN:
+            more = len(listed) - FAILURES_SHOWN
+            shown.append(Text(f"... and {more} more; --json lists them all"))
+    skipped = [r for r in problems if r.outcome is Outcome.NOT_ATTEMPTED]
+    if skipped:
+        reasons = dict.fromkeys(describe_error(r.error) or "interrupted" for r in skipped)
+        line = f"{len(skipped)} ids not attempted: {'; '.join(reasons)}"
+        shown.append(Text(clean(line), style=_style(Outcome.NOT_ATTEMPTED)))
+    return shown
+
+
+def plan_table(plan: RevocationPlan, *, clean: Clean) -> Table:
+    """Build the table of a dry run's ids: those it would send, and why the others would not."""
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    table.add_column("would")
+    rows = [(t, "be revoked") for t in plan.to_send]
+    if plan.current_last:
+        rows.append((plan.current_last, "be revoked last: it is the current token"))
+    rows += [(t, "end not found: the preflight did not find it") for t in plan.not_found]
+    rows += [(t, "end invalid: not a well-formed id") for t in plan.invalid]
+    rows += [(t, "be skipped: the journal settled it") for t in plan.resumed]
+    for token_id, note in rows:
+        table.add_row(clean(token_id), note)
+    return table
+
+
+def plan_lines(plan: RevocationPlan, *, after: bool) -> list[str]:
+    """Say the plan's cost and caveats in words: before a run (``after=False``), or after."""
+    lines: list[str] = []
+    if not after:
+        sent = len(plan.to_send) + bool(plan.current_last)
+        cost = f"cost: {plan.writes} writes of the hourly budget, for {sent} ids"
+        if plan.listing:
+            cost += f"; {len(plan.not_found)} not found by the preflight ({plan.listing})"
+        if plan.remaining is not None:
+            cost += f"; {plan.remaining} writes left"
+            if plan.reset_at is not None:
+                cost += f" until {plan.reset_at:%H:%M} UTC"
+        lines.append(cost)
+        if plan.current_last:
+            lines.append("the current token is included: it is revoked last, on its own")
+        if plan.fits_budget is False:
+            lines.append(
+                "the budget left does not cover this job: it will wait for the reset or stop"
+            )
+    if plan.partial_view and plan.not_found:
+        lines.append(
+            f"{len(plan.not_found)} ids are not among this caller's own tokens; if some are a "
+            "colleague's, they may still be live: a superuser can revoke them"
+        )
+    return lines
