@@ -444,3 +444,72 @@ def test_bad_selections_are_usage_errors(fake: FakeFastly, argv: list[str], mess
     assert run.code == 2
     assert message in run.err
     assert fake.requests == []
+
+
+# -- a selection asks first; the journal is checked first (issue 9) ---------------------------
+
+
+def test_a_selection_off_a_terminal_needs_yes(fake: FakeFastly) -> None:
+    before = live_ids(fake)
+    run = cli(fake, "revoke", "--expired")
+    assert run.code == 2
+    assert "--yes" in run.err
+    assert len(run.err.splitlines()) == 1
+    assert live_ids(fake) == before
+    assert fake.requests_matching("DELETE", "/tokens*") == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "revoked"), [("y\n", True), ("yes\n", True), ("n\n", False), ("\n", False)]
+)
+def test_a_selection_on_a_terminal_asks_and_shows_the_cost(
+    fake: FakeFastly, answer: str, revoked: bool
+) -> None:
+    expired = expired_ids(fake)
+    assert expired
+    run = cli(fake, "revoke", "--expired", stdin=answer, tty=True)
+    assert f"This will revoke {len(expired)} tokens" in run.out
+    assert "cost: 1 writes of the hourly budget" in run.out
+    assert "Revoke them? [y/N]" in run.err
+    assert all(fake.is_revoked(t) for t in expired) is revoked
+    assert run.code == (0 if revoked else 1)
+    if not revoked:
+        assert "nothing was revoked (not confirmed)" in run.err
+        assert fake.requests_matching("DELETE", "/tokens*") == []
+
+
+def test_explicit_ids_are_revoked_without_asking(fake: FakeFastly) -> None:
+    ids = add(fake, 2)
+    run = cli(fake, "revoke", *ids, tty=True)
+    assert run.code == 0, run.err
+    assert "Revoke them?" not in run.err
+    assert all(fake.is_revoked(i) for i in ids)
+
+
+@pytest.mark.parametrize("where", ["no/such/dir/j.jsonl", "."])
+def test_an_unusable_journal_is_one_line_and_exit_2_before_any_write(
+    fake: FakeFastly, tmp_path: Path, where: str
+) -> None:
+    ids = add(fake, 2)
+    run = cli(fake, "revoke", *ids, "--journal", str(tmp_path / where))
+    assert run.code == 2
+    assert run.err.startswith("fastly-tokens: error: cannot open the journal")
+    assert len(run.err.splitlines()) == 1
+    assert fake.requests_matching("DELETE", "/tokens*") == []
+
+
+def test_a_journal_of_another_caller_is_refused(fake: FakeFastly, tmp_path: Path) -> None:
+    journal = tmp_path / "j.jsonl"
+    ids = add(fake, 2)
+    assert cli(fake, "revoke", *ids, "--journal", str(journal), token=fake.foreign_key).code == 0
+    run = cli(fake, "revoke", *ids, "--journal", str(journal))
+    assert run.code == 2
+    assert "records a job of another customer_id and user_id" in run.err
+    assert not any(fake.is_revoked(i) for i in ids)
+
+
+def test_no_criterion_and_all(fake: FakeFastly) -> None:
+    run = cli(fake, "revoke", "--all", "--dry-run", "--json")
+    assert run.code == 0, run.err
+    assert set(run.json()["ids"]) == live_ids(fake) - {fake.token_id}
+    assert run.json()["writes"] == 1

@@ -86,6 +86,7 @@ class RevocationJob:
         self._started: float | None = None
         self._elapsed: float | None = None
         self._ran = False
+        self._probe: asyncio.Event | None = None
 
     def __repr__(self) -> str:
         state = "not planned" if self._plan is None else f"{len(self._results)}/{self.total} done"
@@ -238,7 +239,24 @@ class RevocationJob:
     # -- one request ----------------------------------------------------------------------
 
     async def _send(self, ids: list[str], *, batch: bool) -> Exception | None:
-        """One request for ``ids``: the error it ended in, or None when they were revoked."""
+        """One request for ``ids``: the error it ended in, or None when they were revoked.
+
+        The job's first write goes alone: if Fastly refuses the caller (a read-only key, a
+        spent budget), no other write has been sent meanwhile.
+        """
+        probe = self._probe
+        if probe is None:
+            self._probe = probe = asyncio.Event()
+            try:
+                return await self._send_now(ids, batch=batch)
+            finally:
+                probe.set()
+        await probe.wait()
+        return await self._send_now(ids, batch=batch)
+
+    async def _send_now(self, ids: list[str], *, batch: bool) -> Exception | None:
+        if self._stopped is not None:
+            return _NOT_SENT
         record = CallRecord()
         if not self._journal_write(
             {"id": token_id, "outcome": "pending", "listed": self._listed} for token_id in ids

@@ -152,10 +152,10 @@ class Journal:
             return
         theirs = {key: self.header.get(key) for key in mine}
         if theirs != mine:
-            differs = ", ".join(k for k in mine if theirs[k] != mine[k])
+            differs = " and ".join(k for k in mine if theirs[k] != mine[k])
             raise JournalMismatchError(
-                f"the journal {self.path} records a job of another {differs} "
-                f"({theirs}); this run is {mine}: use the same key and endpoint, or a new journal",
+                f"the journal {self.path} records a job of another {differs}: use the key and "
+                "endpoint of that job, or a new journal",
                 path=self.path,
             )
 
