@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Unpack
+from typing import Unpack
 
 from ._bulk import RevocationJob, RevocationOptions, RevocationReport
 from ._bulk.settings import JobSettings
 from ._call import CallRecord
 from ._ids import check_id
 from ._models import CreatedToken, Scope, Token
+from ._resource import Caller
 from ._secrets import MaskedHeaders, Secret, check_secret
 from ._select import Selection
 from ._wire import (
@@ -27,9 +28,6 @@ from ._wire import (
     unique_ids,
 )
 
-if TYPE_CHECKING:
-    from ._client import FastlyAsync
-
 __all__ = ["TokensAPI"]
 
 _NONE = type(None)
@@ -38,7 +36,7 @@ _NONE = type(None)
 class TokensAPI:
     """The token endpoints of one :class:`FastlyAsync` client; reach it as ``client.tokens``."""
 
-    def __init__(self, client: FastlyAsync) -> None:
+    def __init__(self, client: Caller) -> None:
         self._client = client
 
     def __repr__(self) -> str:

@@ -8,7 +8,8 @@
     journal     the JSON-lines record a killed job resumes from: locked, bound, fsynced
     preflight   which free listings say what this caller can revoke
     ports       the two small Protocols the executor drives (no TokensAPI, no client)
-    executor    RevocationJob: workers over the ports, the journal, progress
+    ledger      what happened: each id's outcome, the ids in flight, the journal, progress
+    executor    RevocationJob: workers over the ports, sending what the planner decides
 
 Nothing here imports the client or ``TokensAPI``: they hand the executor a ``Revoker`` and a
 ``Lister``.

@@ -3,9 +3,9 @@
 The job reads first (free): the current token, then the listing of what the caller can revoke
 (:mod:`.preflight`). Only ids found there are sent, in chunks (``batch``) or one by one
 (``each``), by ``concurrency`` workers pulling from one shared iterator, so memory does not grow
-with a task per id. The current token, if among the ids, is revoked last. Each request's ids are
-journaled as sent before it goes and as settled when it returns. What each answer means is
-decided in :mod:`.planner`; this module only sends, records and reports.
+with a task per id. The first write goes alone; the current token, if among the ids, goes last.
+What each answer means is decided in :mod:`.planner`; what happened is kept in the
+:mod:`.ledger`. This module only sends.
 """
 
 from __future__ import annotations
@@ -13,23 +13,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 
 from .._call import CallRecord
-from .._errors import FastlyError, RateLimitError
+from .._errors import FastlyError
 from .._ratelimit import RateLimit
 from .._secrets import scrub
 from . import planner
 from .journal import Journal, JournalError
-from .outcomes import (
-    GONE,
-    Outcome,
-    RevocationPlan,
-    RevocationProgress,
-    RevocationReport,
-    RevocationResult,
-)
+from .ledger import Ledger, Sink
+from .outcomes import GONE, Outcome, RevocationPlan, RevocationReport, RevocationResult
 from .planner import Action
 from .ports import Lister, Revoker
 from .preflight import Preflight
@@ -39,8 +32,12 @@ __all__ = ["RevocationJob"]
 
 _logger = logging.getLogger("fastly_tokens")
 
-_Sink = list[RevocationResult] | None
-"""Where a bisection holds outcomes it cannot judge yet; None settles them at once."""
+
+class _NotSent(Exception):
+    """The request was not sent: the job stopped, or the journal could not record it first."""
+
+
+_NOT_SENT = _NotSent()
 
 
 class RevocationJob:
@@ -71,31 +68,30 @@ class RevocationJob:
         self._rate_limit = rate_limit
         self._ids = list(token_ids)
         self._preflight = Preflight(lister, settings.customer_id)
+        self._ledger = Ledger(
+            on_progress=settings.on_progress,
+            total=lambda: self.total,
+            reads=lambda: self._preflight.reads,
+        )
         self._chunk_size = settings.chunk_size
-        self._journal: Journal | None = None
         self._plan: RevocationPlan | None = None
         self._triage: planner.Triage | None = None
         self._listed = False
-        self._results: dict[str, RevocationResult] = {}
-        self._counts: Counter[Outcome] = Counter()
-        self._writes = 0
-        self._in_flight: set[str] = set()
-        self._held: set[str] = set()
-        self._stopped: str | None = None
-        self._stop_error: Exception | None = None
+        self._probe: asyncio.Event | None = None
         self._started: float | None = None
         self._elapsed: float | None = None
         self._ran = False
-        self._probe: asyncio.Event | None = None
 
     def __repr__(self) -> str:
-        state = "not planned" if self._plan is None else f"{len(self._results)}/{self.total} done"
-        if self._stopped:
-            state += f", stopped: {self._stopped}"
+        ledger = self._ledger
+        done = f"{len(ledger.results)}/{self.total} done"
+        state = "not planned" if self._plan is None else done
+        if ledger.stopped:
+            state += f", stopped: {ledger.stopped}"
         return (
             f"<RevocationJob {self._settings.strategy} of {self.total} ids: {state}, "
-            f"{self._preflight.reads} reads, {self._writes} writes, "
-            f"{len(self._in_flight)} in flight>"
+            f"{self._preflight.reads} reads, {ledger.writes} writes, "
+            f"{len(ledger.in_flight)} in flight>"
         )
 
     @property
@@ -113,48 +109,33 @@ class RevocationJob:
         """
         if self._plan is not None:
             return self._plan
-        settings = self._settings
-        if settings.journal is not None and self._journal is None:
-            self._journal = Journal.open(settings.journal)
+        settings, ledger = self._settings, self._ledger
+        if settings.journal is not None and ledger.journal is None:
+            ledger.journal = Journal.open(settings.journal)
         try:
             current = await self._preflight.current()
-            if self._journal is not None:
-                self._journal.bind(
+            if ledger.journal is not None:
+                ledger.journal.bind(
                     endpoint=self._endpoint,
                     customer_id=current.customer_id,
                     user_id=current.user_id,
                 )
             listing = await self._preflight.listing(current) if settings.preflight else None
         except BaseException:
-            self._close_journal()
+            ledger.close_journal()
             raise
         self._listed = listing is not None
-        entries = self._journal.entries if self._journal is not None else {}
-        sorted_ids = planner.triage(
+        self._triage = planner.triage(
             self._ids,
-            entries=entries,
+            entries=ledger.journal.entries if ledger.journal is not None else {},
             live=None if listing is None else listing.live,
             current_id=current.id,
         )
-        self._triage = sorted_ids
         budget = self._rate_limit() if self._rate_limit is not None else None
-        self._plan = RevocationPlan(
-            total=len(sorted_ids.order),
-            to_send=sorted_ids.to_send,
-            not_found=tuple(
-                r.token_id
-                for r in sorted_ids.settled
-                if r.outcome is Outcome.NOT_FOUND and not r.resumed
-            ),
-            invalid=tuple(r.token_id for r in sorted_ids.settled if r.outcome is Outcome.INVALID),
-            resumed=tuple(r.token_id for r in sorted_ids.settled if r.resumed),
-            current_last=sorted_ids.current_last,
-            writes=planner.estimate_writes(
-                len(sorted_ids.to_send),
-                strategy=settings.strategy,
-                chunk_size=settings.chunk_size,
-                current=sorted_ids.current_last is not None,
-            ),
+        self._plan = planner.make_plan(
+            self._triage,
+            strategy=settings.strategy,
+            chunk_size=settings.chunk_size,
             reads=self._preflight.reads,
             listing=None if listing is None else listing.source,
             partial_view=listing is not None and listing.partial,
@@ -183,15 +164,40 @@ class RevocationJob:
             except FastlyError as exc:
                 self._fail_unplanned(exc)
                 return self.report()
-            assert self._triage is not None  # noqa: S101 (plan() sets it)
-            self._settle(list(self._triage.settled))
-            await self._work(list(self._triage.to_send))
-            if self._triage.current_last is not None:
-                await self._current_last(self._triage.current_last)
+            sorted_ids = self._sorted()
+            self._ledger.settle(list(sorted_ids.settled))
+            await self._work(list(sorted_ids.to_send))
+            if sorted_ids.current_last is not None:
+                await self._current_last(sorted_ids.current_last)
         finally:
             self._elapsed = time.monotonic() - self._started
-            self._close_journal()
+            self._ledger.close_journal()
         return self.report()
+
+    def report(self) -> RevocationReport:
+        """Every id's outcome so far, in input order (see :meth:`Ledger.report`)."""
+        order = self._triage.order if self._triage is not None else _distinct(self._ids)
+        if self._elapsed is not None:
+            elapsed = self._elapsed
+        elif self._started is not None:
+            elapsed = time.monotonic() - self._started
+        else:
+            elapsed = 0.0
+        return self._ledger.report(order, elapsed=elapsed)
+
+    def _sorted(self) -> planner.Triage:
+        if self._triage is None:  # pragma: no cover (plan() sets it before anything is sent)
+            raise RuntimeError("the job was not planned")
+        return self._triage
+
+    def _fail_unplanned(self, error: FastlyError) -> None:
+        """End a job whose preflight read failed: nothing was sent; every well-formed id fails."""
+        scrub(error)
+        self._ledger.stop(f"the preflight read failed: {error}", error)
+        self._triage = planner.triage(self._ids, entries={}, live=None, current_id=None)
+        invalid = [r for r in self._triage.settled if r.outcome is Outcome.INVALID]
+        failed = [RevocationResult(t, Outcome.FAILED, error) for t in self._triage.to_send]
+        self._ledger.settle([*invalid, *failed])
 
     async def _work(self, ids: list[str]) -> None:
         limit = self._revoker.concurrency
@@ -216,25 +222,25 @@ class RevocationJob:
 
     async def _batch_worker(self, chunks: Iterator[list[str]]) -> None:
         for chunk in chunks:
-            if self._stopped is not None:
+            if self._ledger.stopped is not None:
                 return
             await self._batch(chunk)
 
     async def _each_worker(self, ids: Iterator[str]) -> None:
         for token_id in ids:
-            if self._stopped is not None:
+            if self._ledger.stopped is not None:
                 return
             await self._one(token_id)
 
     async def _current_last(self, current_id: str) -> None:
         """Revoke the current token last, and only once every other id is gone."""
-        others = [r for r in self._results.values() if r.token_id != current_id]
-        if self._stopped is None and all(r.outcome in GONE for r in others):
+        ledger = self._ledger
+        others = [r for r in ledger.results.values() if r.token_id != current_id]
+        if ledger.stopped is None and all(r.outcome in GONE for r in others):
             await self._one(current_id)
         else:
-            self._settle(
-                [RevocationResult(current_id, Outcome.NOT_ATTEMPTED, note=planner.KEPT_CURRENT)]
-            )
+            kept = RevocationResult(current_id, Outcome.NOT_ATTEMPTED, note=planner.KEPT_CURRENT)
+            ledger.settle([kept])
 
     # -- one request ----------------------------------------------------------------------
 
@@ -255,14 +261,14 @@ class RevocationJob:
         return await self._send_now(ids, batch=batch)
 
     async def _send_now(self, ids: list[str], *, batch: bool) -> Exception | None:
-        if self._stopped is not None:
+        ledger = self._ledger
+        if ledger.stopped is not None:
+            return _NOT_SENT
+        pending = ({"id": i, "outcome": "pending", "listed": self._listed} for i in ids)
+        if not ledger.journal_write(pending):
             return _NOT_SENT
         record = CallRecord()
-        if not self._journal_write(
-            {"id": token_id, "outcome": "pending", "listed": self._listed} for token_id in ids
-        ):
-            return _NOT_SENT
-        self._in_flight.update(ids)
+        ledger.in_flight.update(ids)
         try:
             if batch:
                 await self._revoker.revoke_batch(ids, record)
@@ -272,10 +278,10 @@ class RevocationJob:
             # Cut short: if the request reached the transport, Fastly may apply it, so the ids
             # stay in flight (the report says unconfirmed); if not, they were never sent.
             if not record.attempts:
-                self._in_flight.difference_update(ids)
+                ledger.in_flight.difference_update(ids)
             raise
         except Exception as exc:
-            self._in_flight.difference_update(ids)
+            ledger.in_flight.difference_update(ids)
             if not isinstance(exc, FastlyError):  # a bug: these ids fail, the job goes on
                 _logger.error(  # noqa: TRY400 (frames would log the request; the report keeps it)
                     "revoking %d ids failed unexpectedly: %r", len(ids), exc
@@ -285,19 +291,16 @@ class RevocationJob:
             scrub(exc)
             return exc
         else:
-            self._in_flight.difference_update(ids)
+            ledger.in_flight.difference_update(ids)
         finally:
-            self._writes += record.attempts
+            ledger.writes += record.attempts
         return None
 
-    async def _one(self, token_id: str, sink: _Sink = None) -> None:
-        if self._stopped is not None:
-            return
+    async def _one(self, token_id: str, sink: Sink = None) -> None:
         error = await self._send([token_id], batch=False)
         if error is _NOT_SENT:
             return
-        sorted_ids = self._triage
-        assert sorted_ids is not None  # noqa: S101 (planned before any send)
+        sorted_ids = self._sorted()
         result = planner.judge_single(
             token_id,
             error,
@@ -305,16 +308,14 @@ class RevocationJob:
             sent_before=token_id in sorted_ids.sent_before,
         )
         if result is None:
-            self._stop_for(error)
+            self._ledger.stop_for(error)
             return
-        self._emit([result], sink)
+        self._ledger.emit([result], sink)
         if result.outcome is Outcome.FAILED and planner.refuses_caller(error, listed=self._listed):
-            self._stop(f"Fastly refuses this caller's writes: {error}", error)
+            self._ledger.stop(f"Fastly refuses this caller's writes: {error}", error)
 
-    async def _batch(self, chunk: list[str], sink: _Sink = None) -> None:
+    async def _batch(self, chunk: list[str], sink: Sink = None) -> None:
         """Revoke a chunk in one request, and carry out what its answer means."""
-        if self._stopped is not None:
-            return
         if len(chunk) == 1:
             await self._one(chunk[0], sink)
             return
@@ -332,16 +333,17 @@ class RevocationJob:
         await self._carry_out(step, chunk, error, sink)
 
     async def _carry_out(
-        self, step: planner.BatchStep, chunk: list[str], error: Exception | None, sink: _Sink
+        self, step: planner.BatchStep, chunk: list[str], error: Exception | None, sink: Sink
     ) -> None:
         """Do what the planner decided of a batch's answer."""
+        ledger = self._ledger
         if step.action is Action.DONE:
-            self._emit([RevocationResult(t, Outcome.REVOKED) for t in chunk], sink)
+            ledger.emit([RevocationResult(t, Outcome.REVOKED) for t in chunk], sink)
         elif step.action is Action.STOP:
-            self._stop_for(error)
+            ledger.stop_for(error)
         elif step.action is Action.FAIL_AND_STOP:
-            self._emit([RevocationResult(t, Outcome.FAILED, error) for t in chunk], sink)
-            self._stop(f"Fastly refuses this caller's writes: {error}", error)
+            ledger.emit([RevocationResult(t, Outcome.FAILED, error) for t in chunk], sink)
+            ledger.stop(f"Fastly refuses this caller's writes: {error}", error)
         elif step.action is Action.RECHECK:
             await self._recheck(chunk, error, sink)
         elif step.action is Action.BISECT_LOST:
@@ -352,142 +354,39 @@ class RevocationJob:
                 _logger.info("bulk revoke: batch too large, now %d ids", self._chunk_size)
             await self._bisect(chunk, sink)
         else:
-            self._emit([RevocationResult(t, Outcome.FAILED, error) for t in chunk], sink)
+            ledger.emit([RevocationResult(t, Outcome.FAILED, error) for t in chunk], sink)
 
-    async def _bisect(self, chunk: list[str], sink: _Sink) -> None:
+    async def _bisect(self, chunk: list[str], sink: Sink) -> None:
         half = len(chunk) // 2
         await self._batch(chunk[:half], sink)
         await self._batch(chunk[half:], sink)
 
-    async def _recheck(self, chunk: list[str], error: Exception | None, sink: _Sink) -> None:
+    async def _recheck(self, chunk: list[str], error: Exception | None, sink: Sink) -> None:
         """Read the listing again (free) to learn which ids of a 404-refused batch went."""
         try:
             live = await self._preflight.refresh()
         except FastlyError:
             await self._bisect(chunk, sink)  # the read failed: fall back to writes
             return
-        sorted_ids = self._triage
-        assert sorted_ids is not None  # noqa: S101 (planned before any send)
         lost = bool(getattr(error, "maybe_applied", False))
-        settled = planner.after_recheck(chunk, live, lost=lost, sent_before=sorted_ids.sent_before)
-        self._emit(list(settled.results), sink)
+        settled = planner.after_recheck(
+            chunk, live, lost=lost, sent_before=self._sorted().sent_before
+        )
+        self._ledger.emit(list(settled.results), sink)
         if settled.bisect:
             await self._bisect(chunk, sink)
         elif settled.resend:
             await self._batch(list(settled.resend), sink)
 
-    async def _bisect_lost(self, chunk: list[str], sink: _Sink) -> None:
+    async def _bisect_lost(self, chunk: list[str], sink: Sink) -> None:
         """Bisect a lost batch without a listing, holding its outcomes to judge them together."""
         held: list[RevocationResult] = []
-        self._held.update(chunk)
+        self._ledger.held.update(chunk)
         try:
             await self._bisect(chunk, held)
         finally:
-            self._held.difference_update(chunk)
-        self._emit(planner.after_lost_bisection(held, len(chunk)), sink)
-
-    # -- outcomes -------------------------------------------------------------------------
-
-    def _stop_for(self, error: Exception | None) -> None:
-        if isinstance(error, RateLimitError):
-            self._stop(f"the rate-limit budget is spent: {error}", error)
-
-    def _stop(self, reason: str, error: Exception | None) -> None:
-        """Send nothing more; ids not settled end not attempted, with ``error``."""
-        if self._stopped is None:
-            _logger.warning("revocation stopped: %s", reason)
-            self._stopped = reason
-            self._stop_error = error
-
-    def _emit(self, results: list[RevocationResult], sink: _Sink) -> None:
-        """Settle ``results`` now, or hand them to the bisection holding them (``sink``)."""
-        if sink is None:
-            self._settle(results)
-        else:
-            sink.extend(results)
-
-    def _settle(self, results: list[RevocationResult]) -> None:
-        for result in results:
-            self._results[result.token_id] = result
-            self._counts[result.outcome] += 1
-        self._journal_write(
-            {"id": r.token_id, "outcome": r.outcome.value}
-            | ({"error": str(r.error)} if r.error is not None else {})
-            for r in results
-        )
-        if self._settings.on_progress is not None and results:
-            progress = RevocationProgress(
-                done=len(self._results),
-                total=self.total,
-                reads=self._preflight.reads,
-                writes=self._writes,
-                counts={outcome: self._counts[outcome] for outcome in Outcome},
-                latest=tuple(results),
-            )
-            try:
-                self._settings.on_progress(progress)
-            except Exception:  # the caller's bug: logged, and the job goes on
-                _logger.exception("on_progress raised; the revocation job goes on")
-
-    def _journal_write(self, entries: Iterable[Mapping[str, object]]) -> bool:
-        """Journal ``entries``; on a disk error, stop the job (False) and journal no more."""
-        if self._journal is None:
-            return self._stopped is None
-        try:
-            self._journal.write(list(entries))
-        except JournalError as exc:
-            self._stop(str(exc), exc)
-            self._close_journal()
-            return False
-        return True
-
-    def _close_journal(self) -> None:
-        journal, self._journal = self._journal, None
-        if journal is not None:
-            journal.close()
-
-    def report(self) -> RevocationReport:
-        """Every id's outcome so far, in input order.
-
-        Ids not yet settled are ``unconfirmed`` when their request was sent without an answer
-        (a cancel cut it short: Fastly may have applied it), else ``not_attempted``.
-        """
-        order = self._triage.order if self._triage is not None else _distinct(self._ids)
-        results = tuple(self._results.get(t) or self._unsettled(t) for t in order)
-        if self._elapsed is not None:
-            elapsed = self._elapsed
-        elif self._started is not None:
-            elapsed = time.monotonic() - self._started
-        else:
-            elapsed = 0.0
-        return RevocationReport(
-            results, self._preflight.reads, self._writes, elapsed, stopped=self._stopped
-        )
-
-    def _fail_unplanned(self, error: FastlyError) -> None:
-        """End a job whose preflight read failed: nothing was sent; every well-formed id fails."""
-        scrub(error)
-        self._stop(f"the preflight read failed: {error}", error)
-        self._triage = planner.triage(self._ids, entries={}, live=None, current_id=None)
-        invalid = [r for r in self._triage.settled if r.outcome is Outcome.INVALID]
-        self._settle(
-            [
-                *invalid,
-                *(RevocationResult(t, Outcome.FAILED, error) for t in self._triage.to_send),
-            ]
-        )
-
-    def _unsettled(self, token_id: str) -> RevocationResult:
-        if token_id in self._in_flight or token_id in self._held:
-            return RevocationResult(token_id, Outcome.UNCONFIRMED)
-        return RevocationResult(token_id, Outcome.NOT_ATTEMPTED, self._stop_error)
-
-
-class _NotSent(Exception):
-    """The request was not sent (the journal could not record it first)."""
-
-
-_NOT_SENT = _NotSent()
+            self._ledger.held.difference_update(chunk)
+        self._ledger.emit(planner.after_lost_bisection(held, len(chunk)), sink)
 
 
 def _distinct(ids: list[object]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Container, Iterable, Mapping
+from datetime import datetime
 
 import attrs
 
@@ -25,7 +26,7 @@ from .._errors import (
 )
 from .._ids import check_id
 from .journal import Entry
-from .outcomes import Outcome, RevocationResult
+from .outcomes import Outcome, RevocationPlan, RevocationResult
 from .settings import Strategy
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "estimate_writes",
     "judge_batch",
     "judge_single",
+    "make_plan",
     "refuses_caller",
     "triage",
 ]
@@ -279,3 +281,39 @@ def estimate_writes(count: int, *, strategy: Strategy, chunk_size: int, current:
     """
     sent = count if strategy == "each" else math.ceil(count / chunk_size)
     return sent + (1 if current else 0)
+
+
+def make_plan(
+    sorted_ids: Triage,
+    *,
+    strategy: Strategy,
+    chunk_size: int,
+    reads: int,
+    listing: str | None,
+    partial_view: bool,
+    remaining: int | None,
+    reset_at: datetime | None,
+) -> RevocationPlan:
+    """Sum up what a sorted job will send and what it will cost."""
+    settled = sorted_ids.settled
+    return RevocationPlan(
+        total=len(sorted_ids.order),
+        to_send=sorted_ids.to_send,
+        not_found=tuple(
+            r.token_id for r in settled if r.outcome is Outcome.NOT_FOUND and not r.resumed
+        ),
+        invalid=tuple(r.token_id for r in settled if r.outcome is Outcome.INVALID),
+        resumed=tuple(r.token_id for r in settled if r.resumed),
+        current_last=sorted_ids.current_last,
+        writes=estimate_writes(
+            len(sorted_ids.to_send),
+            strategy=strategy,
+            chunk_size=chunk_size,
+            current=sorted_ids.current_last is not None,
+        ),
+        reads=reads,
+        listing=listing,
+        partial_view=partial_view,
+        remaining=remaining,
+        reset_at=reset_at,
+    )
