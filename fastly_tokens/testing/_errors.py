@@ -27,10 +27,13 @@ MSG_INVALID_EXPIRY = "Invalid expires_at"
 class ApiError(Exception):
     """A non-2xx reply: its status and the JSON body Fastly would send."""
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    def __init__(
+        self, status: int, body: dict[str, Any], content_type: str = "application/json"
+    ) -> None:
         super().__init__(status, body)
         self.status = status
         self.body = body
+        self.content_type = content_type
 
     @classmethod
     def msg(cls, status: int, msg: str, detail: str | None = None) -> ApiError:

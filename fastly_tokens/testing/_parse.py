@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl
 
 import attrs
@@ -140,12 +141,20 @@ def _bad(detail: str) -> ApiError:
     return ApiError.msg(400, MSG_BAD_REQUEST, detail)
 
 
-def parse_bulk_body(body: bytes, bulk_max: int | None) -> list[str]:
-    """Read ``{"data": [{"type": "token", "id": ...}]}``; 400 if malformed, 413 if big."""
+def load_json(body: bytes) -> Any:
+    """Parse a JSON request body; 400 for anything else, deep nesting included."""
     try:
-        document = json.loads(body)
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise _bad("Body is not valid JSON") from None
+    except RecursionError:
+        # json's C decoder recurses per nesting level: 100,000 '[' exhaust the stack.
+        raise _bad("Body is nested too deeply") from None
+
+
+def parse_bulk_body(body: bytes, bulk_max: int | None) -> list[str]:
+    """Read ``{"data": [{"type": "token", "id": ...}]}``; 400 if malformed, 413 if big."""
+    document = load_json(body)
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, list) or not data:
         raise _bad("Body must have a non-empty 'data' array")

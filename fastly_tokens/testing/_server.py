@@ -17,6 +17,7 @@ from ._faults import Faults
 from ._log import RecordedRequest
 from ._records import FakeCustomer, FakeToken, FakeUser, new_id
 from ._seed import DEMO_PASSWORD, seed_tokens, seed_world
+from ._settings import Behaviour
 from ._state import Store
 from ._thread import serve_in_thread
 
@@ -48,10 +49,9 @@ class FakeFastly:
     ) -> None:
         self.host = host
         self.port = port
-        self.bulk_max = bulk_max
-        self.bulk_partial = bulk_partial
-        self.retry_after = retry_after
-        self.latency = latency
+        self.behaviour = Behaviour(
+            bulk_max=bulk_max, bulk_partial=bulk_partial, retry_after=retry_after, latency=latency
+        )
         self.clock = clock
         self.limiter = RateLimiter(rate_limit, window)
         self.store = Store(clock, self.limiter)
@@ -76,6 +76,44 @@ class FakeFastly:
         self.foreign_key = world.foreign_token.access_token
         self.foreign_token_id = world.foreign_token.id
         self.seeded_tokens = seed_tokens_for(self.store, self.user, seed_tokens, seed)
+
+    # -- switches (the old names of ``behaviour``'s fields) ---------------------------
+
+    @property
+    def bulk_max(self) -> int | None:
+        """The largest bulk batch (413 beyond); None: no limit."""
+        return self.behaviour.bulk_max
+
+    @bulk_max.setter
+    def bulk_max(self, value: int | None) -> None:
+        self.behaviour.bulk_max = value
+
+    @property
+    def bulk_partial(self) -> bool:
+        """Whether a bulk revoke revokes what it may instead of failing whole."""
+        return self.behaviour.bulk_partial
+
+    @bulk_partial.setter
+    def bulk_partial(self, value: bool) -> None:
+        self.behaviour.bulk_partial = value
+
+    @property
+    def retry_after(self) -> bool:
+        """Whether a 429 carries ``Retry-After``."""
+        return self.behaviour.retry_after
+
+    @retry_after.setter
+    def retry_after(self, value: bool) -> None:
+        self.behaviour.retry_after = value
+
+    @property
+    def latency(self) -> float:
+        """Seconds added to every response."""
+        return self.behaviour.latency
+
+    @latency.setter
+    def latency(self, value: float) -> None:
+        self.behaviour.latency = value
 
     # -- serving -------------------------------------------------------------------
 

@@ -152,6 +152,11 @@ class Store:
         token.user_agent = user_agent
         return token
 
+    @staticmethod
+    def budget_id(token: FakeToken) -> str:
+        """Whose write budget a token's requests spend: its user's, shared by their tokens."""
+        return token.user_id
+
     def spend(self, user_id: str) -> Budget:
         """Charge one non-GET request to the user; 429 (still with a budget) if spent."""
         return self.limiter.consume(user_id, self.clock())

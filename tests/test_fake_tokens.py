@@ -1,29 +1,53 @@
-"""Tests of FakeFastly itself, over real loopback HTTP with a plain aiohttp client."""
+"""FakeFastly's user-token endpoints over real loopback HTTP: read, revoke, create, bulk."""
 
 from __future__ import annotations
 
 import base64
-import json
 import re
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly, Faults
+from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
 
-T0 = 1_700_000_000.0  # 22:13:20Z; its hourly window resets at 1_700_002_800
-RESET = 1_700_002_800
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-BULK_TYPE = "application/vnd.api+json; ext=bulk"
+from .support_fake import (
+    BULK_TYPE,
+    T0,
+    TIMESTAMP,
+    Clock,
+    Make,
+    bulk,
+    bulk_body,
+    call,
+    create_form,
+    fakes,
+    session,
+)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def make_fake(clock: Clock) -> AsyncIterator[Make]:
+    async with fakes(clock) as make:
+        yield make
+
+
+@pytest.fixture
+async def fake(make_fake: Make) -> FakeFastly:
+    return await make_fake()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with session() as client:
+        yield client
+
+
 GET_FIELDS = {
     "id",
     "user_id",
@@ -54,111 +78,6 @@ CREATE_FIELDS = {
     "expires_at",
     "access_token",
 }
-
-
-class Clock:
-    """A clock the tests move by hand."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Reply:
-    """A response read to the end."""
-
-    def __init__(self, status: int, headers: Any, body: bytes) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-Make = Callable[..., Awaitable[FakeFastly]]
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def make_fake(clock: Clock) -> AsyncIterator[Make]:
-    fakes: list[FakeFastly] = []
-
-    async def make(**options: Any) -> FakeFastly:
-        options.setdefault("clock", clock)
-        fake = FakeFastly(**options)
-        await fake.start()
-        fakes.append(fake)
-        return fake
-
-    yield make
-    for fake in fakes:
-        await fake.close()
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(headers={"User-Agent": "fake-tests/1.0"}) as session:
-        yield session
-
-
-async def call(
-    http: aiohttp.ClientSession,
-    fake: FakeFastly,
-    method: str,
-    path: str,
-    key: str | None = None,
-    **kwargs: Any,
-) -> Reply:
-    headers = dict(kwargs.pop("headers", {}))
-    if key is not None:
-        headers["Fastly-Key"] = key
-    async with http.request(method, fake.base_url + path, headers=headers, **kwargs) as resp:
-        return Reply(resp.status, resp.headers, await resp.read())
-
-
-def fetch(url: str, key: str | None = None, method: str = "GET") -> tuple[int, bytes]:
-    """GET/DELETE with the standard library, the way sync code would."""
-    headers = {} if key is None else {"Fastly-Key": key}
-    # The tests only ever build http://127.0.0.1 URLs from the fake's base_url.
-    request = urllib.request.Request(url, method=method, headers=headers)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=5) as resp:  # noqa: S310
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.read()
-
-
-def bulk_body(*ids: str) -> str:
-    return json.dumps({"data": [{"type": "token", "id": i} for i in ids]})
-
-
-async def bulk(http: aiohttp.ClientSession, fake: FakeFastly, key: str, *ids: str) -> Reply:
-    return await call(
-        http,
-        fake,
-        "DELETE",
-        "/tokens",
-        key,
-        data=bulk_body(*ids),
-        headers={"Content-Type": BULK_TYPE},
-    )
-
-
-def create_form(fake: FakeFastly, **fields: Any) -> dict[str, Any]:
-    return {"username": fake.username, "password": fake.password, **fields}
 
 
 # -- reading tokens ------------------------------------------------------------------
@@ -482,79 +401,6 @@ async def test_create_for_2fa_user_needs_matching_otp_header(
     assert right.json()["user_id"] == user.id
 
 
-# -- rate limiting ----------------------------------------------------------------------------
-
-
-async def test_rate_limit_headers_on_non_get_only_and_failed_writes_count(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    read = await call(http, fake, "GET", "/tokens/self", fake.key)
-    failed_write = await call(http, fake, "DELETE", "/tokens/AAAAAAAAAAAAAAAAAAAAAA", fake.key)
-
-    assert "Fastly-RateLimit-Remaining" not in read.headers
-    assert "Fastly-RateLimit-Reset" not in read.headers
-    assert failed_write.status == 404
-    assert failed_write.headers["Fastly-RateLimit-Remaining"] == "999"
-    assert failed_write.headers["Fastly-RateLimit-Reset"] == str(RESET)
-    assert fake.rate_limit_remaining(fake.user) == 999
-
-
-async def test_429_when_budget_spent_until_the_window_resets(
-    make_fake: Make, http: aiohttp.ClientSession, clock: Clock
-) -> None:
-    fake = await make_fake(rate_limit=2)
-    path = "/tokens/AAAAAAAAAAAAAAAAAAAAAA"
-    first = await call(http, fake, "DELETE", path, fake.key)
-    second = await call(http, fake, "DELETE", path, fake.key)
-
-    limited = await call(http, fake, "DELETE", path, fake.key)
-    read = await call(http, fake, "GET", "/tokens/self", fake.key)
-    clock.now = RESET
-    after_reset = await call(http, fake, "DELETE", path, fake.key)
-
-    assert first.headers["Fastly-RateLimit-Remaining"] == "1"
-    assert second.headers["Fastly-RateLimit-Remaining"] == "0"
-    assert limited.status == 429
-    assert limited.json() == {
-        "msg": "You have exceeded your hourly rate limit. "
-        "Please contact support@fastly.com if you think this is a mistake."
-    }
-    assert limited.headers["Fastly-RateLimit-Remaining"] == "0"
-    assert limited.headers["Fastly-RateLimit-Reset"] == str(RESET)
-    assert "Retry-After" not in limited.headers
-    assert read.status == 200
-    assert after_reset.status == 404
-    assert after_reset.headers["Fastly-RateLimit-Remaining"] == "1"
-    assert after_reset.headers["Fastly-RateLimit-Reset"] == str(RESET + 3600)
-
-
-async def test_retry_after_option_adds_seconds_to_reset_on_429(
-    make_fake: Make, http: aiohttp.ClientSession
-) -> None:
-    fake = await make_fake(rate_limit=0, retry_after=True)
-
-    reply = await call(http, fake, "DELETE", "/tokens/self", fake.key)
-
-    assert reply.status == 429
-    assert reply.headers["Retry-After"] == str(RESET - int(T0))
-    assert not fake.is_revoked(fake.token_id)
-
-
-async def test_budget_is_per_user_shared_by_their_tokens_and_windows_follow_window_arg(
-    make_fake: Make, http: aiohttp.ClientSession
-) -> None:
-    fake = await make_fake(window=60.0)
-    second_key = fake.add_token().access_token
-
-    await call(http, fake, "DELETE", "/tokens/x", fake.key)
-    shared = await call(http, fake, "DELETE", "/tokens/x", second_key)
-    other_user = await call(http, fake, "DELETE", "/tokens/x", fake.superuser_key)
-
-    assert shared.headers["Fastly-RateLimit-Remaining"] == "998"
-    assert other_user.headers["Fastly-RateLimit-Remaining"] == "999"
-    assert shared.headers["Fastly-RateLimit-Reset"] == str((int(T0) // 60 + 1) * 60)
-
-
 # -- bulk revocation --------------------------------------------------------------------------
 
 
@@ -683,265 +529,3 @@ async def test_bulk_max_rejects_larger_batch_with_413(
     assert too_big.json()["msg"] == "Too many tokens in bulk request"
     assert not fake.is_revoked(ids[2])
     assert fits.status == 204
-
-
-# -- faults -------------------------------------------------------------------------------
-
-
-async def test_status_fault_answers_json_without_acting(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    fault = fake.faults.add("status", status=500, method="DELETE", path="/tokens/*")
-
-    failed = await call(http, fake, "DELETE", "/tokens/self", fake.key)
-    next_one = await call(http, fake, "GET", "/tokens/self", fake.key)
-
-    assert failed.status == 500
-    assert failed.headers["Content-Type"] == "application/json"
-    assert "msg" in failed.json()
-    assert not fake.is_revoked(fake.token_id)
-    assert fault.hits == 1
-    assert next_one.status == 200
-
-
-async def test_status_fault_503_is_an_html_page(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    fake.faults.add("status", times=None)
-
-    replies = [await call(http, fake, "GET", "/tokens", fake.key) for _ in range(2)]
-
-    assert [r.status for r in replies] == [503, 503]
-    assert replies[0].headers["Content-Type"].startswith("text/html")
-    assert b"503 Service Unavailable" in replies[0].body
-
-
-async def test_drop_before_closes_connection_without_acting(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    fake.faults.add("drop_before", method="POST")
-
-    with pytest.raises(aiohttp.ServerDisconnectedError):
-        await call(http, fake, "POST", "/tokens", fake.key, data=create_form(fake))
-
-    assert len(fake.tokens_of(fake.user)) == 1
-    assert fake.requests[-1].dropped
-    assert fake.requests[-1].fault == "drop_before"
-
-
-async def test_drop_after_acts_then_closes_connection(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    token = fake.add_token()
-    fake.faults.add("drop_after", method="DELETE")
-
-    # aiohttp itself re-sends an idempotent request once after a disconnect, so the
-    # client sees the second attempt: 404, because the first one revoked the token.
-    reply = await call(http, fake, "DELETE", f"/tokens/{token.id}", fake.key)
-
-    assert fake.is_revoked(token.id)
-    assert reply.status == 404
-    assert [(r.status, r.fault) for r in fake.requests] == [(None, "drop_after"), (404, None)]
-
-
-async def test_drop_on_every_attempt_surfaces_as_server_disconnected(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    fake.faults.add("drop_before", times=2, path="/tokens/self")
-
-    with pytest.raises(aiohttp.ServerDisconnectedError):
-        await call(http, fake, "GET", "/tokens/self", fake.key)
-
-    assert [r.dropped for r in fake.requests] == [True, True]
-
-
-async def test_slow_fault_delays_then_answers_normally(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    fake.faults.add("slow", delay=0.05)
-
-    started = time.monotonic()
-    reply = await call(http, fake, "GET", "/tokens/self", fake.key)
-
-    assert time.monotonic() - started >= 0.05
-    assert reply.status == 200
-    assert reply.json()["id"] == fake.token_id
-
-
-async def test_malformed_fault_answers_200_json_with_broken_body(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    fake.faults.add("malformed", path="/tokens")
-
-    reply = await call(http, fake, "GET", "/tokens", fake.key)
-
-    assert reply.status == 200
-    assert reply.headers["Content-Type"] == "application/json"
-    with pytest.raises(json.JSONDecodeError):
-        reply.json()
-
-
-async def test_fault_times_and_clear(fake: FakeFastly, http: aiohttp.ClientSession) -> None:
-    fake.faults.add("status", status=502, times=2)
-    first = [(await call(http, fake, "GET", "/tokens/self", fake.key)).status for _ in range(3)]
-    fake.faults.add("status", status=502, times=None)
-    fake.faults.clear()
-
-    after_clear = await call(http, fake, "GET", "/tokens/self", fake.key)
-
-    assert first == [502, 502, 200]
-    assert after_clear.status == 200
-
-
-def test_fault_probability_is_reproducible_with_a_seed() -> None:
-    def pattern(seed: int) -> list[bool]:
-        faults = Faults(seed)
-        faults.add("status", times=None, probability=0.5)
-        return [faults.take("GET", "/tokens") is not None for _ in range(40)]
-
-    assert pattern(7) == pattern(7)
-    assert 0 < sum(pattern(7)) < 40
-
-
-def test_fault_rejects_unknown_kind() -> None:
-    with pytest.raises(ValueError, match="unknown fault kind"):
-        Faults().add("explode")  # type: ignore[arg-type]
-
-
-# -- inspection, seeding, other ways to run --------------------------------------------------
-
-
-async def test_request_log_records_method_path_status_and_token(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    await call(http, fake, "GET", "/tokens/self", fake.key)
-    await call(http, fake, "DELETE", "/tokens/nope", fake.superuser_key)
-    await call(http, fake, "GET", "/tokens")
-
-    assert [(r.method, r.path, r.status, r.token_id) for r in fake.requests] == [
-        ("GET", "/tokens/self", 200, fake.token_id),
-        ("DELETE", "/tokens/nope", 404, fake.superuser_token_id),
-        ("GET", "/tokens", 401, None),
-    ]
-    assert len(fake.requests_matching("DELETE", "/tokens/*")) == 1
-    fake.reset_requests()
-    assert fake.requests == []
-
-
-async def test_latency_is_added_to_every_response(
-    make_fake: Make, http: aiohttp.ClientSession
-) -> None:
-    fake = await make_fake(latency=0.03)
-
-    started = time.monotonic()
-    await call(http, fake, "GET", "/tokens/self", fake.key)
-
-    assert time.monotonic() - started >= 0.03
-
-
-async def test_unknown_route_is_a_json_404(fake: FakeFastly, http: aiohttp.ClientSession) -> None:
-    reply = await call(http, fake, "GET", "/nowhere", fake.key)
-
-    assert reply.status == 404
-    assert reply.headers["Content-Type"] == "application/json"
-
-
-def test_seed_tokens_are_varied_and_deterministic_for_a_seed(clock: Clock) -> None:
-    fake = FakeFastly(seed_tokens=60, seed=11, clock=clock)
-    again = FakeFastly(seed_tokens=60, seed=11, clock=clock)
-    tokens = fake.seeded_tokens
-    now = clock()
-
-    assert len(fake.tokens_of(fake.user)) == 61
-    assert any(t.expired(now) for t in tokens)
-    assert any(t.last_used_at is None for t in tokens)
-    assert any(t.last_used_at and now - t.last_used_at.timestamp() > 180 * 86400 for t in tokens)
-    assert any(" " in t.scope for t in tokens)
-    assert any(t.services for t in tokens)
-    assert len({t.name for t in tokens}) > 10
-    assert [(t.name, t.scope) for t in tokens] == [(t.name, t.scope) for t in again.seeded_tokens]
-
-
-def test_key_argument_sets_the_seeded_users_secret() -> None:
-    fake = FakeFastly(key="my-demo-key")
-
-    assert fake.key == "my-demo-key"
-    token = fake.token(fake.token_id)
-    assert token is not None
-    assert token.access_token == "my-demo-key"
-
-
-async def test_make_app_runs_on_aiohttp_test_server() -> None:
-    fake = FakeFastly()
-    async with TestClient(TestServer(fake.make_app())) as client:
-        resp = await client.get("/tokens/self", headers={"Fastly-Key": fake.key})
-        assert resp.status == 200
-        assert (await resp.json())["id"] == fake.token_id
-
-
-def test_fixture_serves_sync_clients_from_a_thread(fake_fastly: FakeFastly) -> None:
-    status, body = fetch(fake_fastly.base_url + "/tokens/self", fake_fastly.key)
-
-    assert status == 200
-    assert json.loads(body)["id"] == fake_fastly.token_id
-    assert threading.current_thread() is threading.main_thread()
-
-
-async def test_fixture_serves_async_tests_too(
-    fake_fastly: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    reply = await call(http, fake_fastly, "DELETE", "/tokens/self", fake_fastly.key)
-
-    assert reply.status == 204
-    assert fake_fastly.is_revoked(fake_fastly.token_id)
-
-
-@pytest.mark.fake_fastly(rate_limit=1)
-def test_fixture_takes_options_from_marker(fake_fastly: FakeFastly) -> None:
-    url = fake_fastly.base_url + "/tokens/AAAAAAAAAAAAAAAAAAAAAA"
-
-    statuses = [fetch(url, fake_fastly.key, "DELETE")[0] for _ in range(2)]
-
-    assert statuses == [404, 429]
-
-
-def test_serve_in_thread_stops_the_server_on_exit() -> None:
-    with FakeFastly().serve_in_thread() as fake:
-        url = fake.base_url
-        assert fake.running
-
-    assert not fake.running
-    with pytest.raises(urllib.error.URLError):
-        fetch(url + "/tokens/self")
-
-
-def test_cli_prints_parseable_lines_and_serves() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fastly_tokens.testing", "--port", "0", "--key", "cli-key"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    timer = threading.Timer(20, proc.kill)
-    timer.start()
-    try:
-        assert proc.stdout is not None
-        lines: dict[str, str] = {}
-        while "password" not in lines:
-            line = proc.stdout.readline()
-            assert line, "the CLI exited before printing its lines"
-            name, _, value = line.rstrip("\n").partition(": ")
-            lines[name] = value
-        status, _ = fetch(lines["base_url"] + "/tokens/self", lines["key"])
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        timer.cancel()
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-    assert status == 200
-    assert lines["key"] == "cli-key"
-    assert lines["base_url"].startswith("http://127.0.0.1:")
-    assert {"superuser_key", "username", "password"} <= set(lines)
-    assert lines["username"] == "user@example.com"
-    assert proc.returncode == 0

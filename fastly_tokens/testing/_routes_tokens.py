@@ -1,0 +1,96 @@
+"""The eight user-token endpoints: thin handlers over the store, under its lock."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ._http import charge, json_response, no_content, reader, served, store_of, writer
+from ._parse import check_bulk_content_type, parse_bulk_body, parse_create_form
+from ._render import created_body, token_body
+
+
+async def get_self(request: web.Request) -> web.Response:
+    """GET /tokens/self."""
+    with store_of(request).lock:
+        return json_response(token_body(reader(request)))
+
+
+async def revoke_self(request: web.Request) -> web.Response:
+    """DELETE /tokens/self."""
+    store = store_of(request)
+    with store.lock:
+        store.revoke(writer(request))
+    return no_content()
+
+
+async def list_tokens(request: web.Request) -> web.Response:
+    """GET /tokens: the caller's own tokens, as a bare array."""
+    store = store_of(request)
+    with store.lock:
+        caller = reader(request)
+        return json_response([token_body(t) for t in store.live_tokens(user_id=caller.user_id)])
+
+
+async def list_customer_tokens(request: web.Request) -> web.Response:
+    """GET /customer/{customer_id}/tokens: for that customer's superusers only."""
+    store = store_of(request)
+    with store.lock:
+        tokens = store.customer_tokens(reader(request), request.match_info["customer_id"])
+        return json_response([token_body(t) for t in tokens])
+
+
+async def get_token(request: web.Request) -> web.Response:
+    """GET /tokens/{token_id}."""
+    store = store_of(request)
+    with store.lock:
+        token = store.lookup(reader(request), request.match_info["token_id"])
+        return json_response(token_body(token))
+
+
+async def revoke_token(request: web.Request) -> web.Response:
+    """DELETE /tokens/{token_id}."""
+    store = store_of(request)
+    with store.lock:
+        store.revoke(store.lookup(writer(request), request.match_info["token_id"]))
+    return no_content()
+
+
+async def create_token(request: web.Request) -> web.Response:
+    """POST /tokens: 200 with the new token and its secret, shown only this once."""
+    body = await request.read()
+    store = store_of(request)
+    with store.lock:
+        key_given = "Fastly-Key" in request.headers
+        if key_given:
+            writer(request)
+        form = parse_create_form(
+            body, request.headers.get("Content-Type"), request.headers.get("Authorization")
+        )
+        user = store.login(form.username, form.password, request.headers.get("Fastly-OTP"))
+        if not key_given:
+            charge(request, user.id)
+        return json_response(created_body(store.create(user, form)))
+
+
+async def bulk_revoke(request: web.Request) -> web.Response:
+    """DELETE /tokens: revoke a JSON:API bulk batch in one request."""
+    body = await request.read()
+    fake = served(request)
+    with fake.store.lock:
+        caller = writer(request)
+        check_bulk_content_type(request.headers.get("Content-Type"))
+        ids = parse_bulk_body(body, fake.behaviour.bulk_max)
+        fake.store.bulk_revoke(caller, ids, partial=fake.behaviour.bulk_partial)
+    return no_content()
+
+
+def add_routes(app: web.Application) -> None:
+    """Route the token endpoints; ``/tokens/self`` before ``/tokens/{token_id}``."""
+    app.router.add_get("/tokens/self", get_self)
+    app.router.add_delete("/tokens/self", revoke_self)
+    app.router.add_get("/tokens", list_tokens)
+    app.router.add_post("/tokens", create_token)
+    app.router.add_delete("/tokens", bulk_revoke)
+    app.router.add_get("/customer/{customer_id}/tokens", list_customer_tokens)
+    app.router.add_get("/tokens/{token_id}", get_token)
+    app.router.add_delete("/tokens/{token_id}", revoke_token)
