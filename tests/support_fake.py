@@ -26,16 +26,6 @@ MISSING_ID = "AAAAAAAAAAAAAAAAAAAAAA"
 Make = Callable[..., Awaitable[FakeFastly]]
 
 
-class Clock:
-    """A clock the tests move by hand."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Reply:
     """A response read to the end."""
 

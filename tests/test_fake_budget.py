@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support_fake import (
     RESET,
     T0,
-    Clock,
     Make,
     call,
     fakes,
@@ -21,12 +20,12 @@ from .support_fake import (
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-async def make_fake(clock: Clock) -> AsyncIterator[Make]:
+async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make
 
@@ -60,7 +59,7 @@ async def test_rate_limit_headers_on_non_get_only_and_failed_writes_count(
 
 
 async def test_429_when_budget_spent_until_the_window_resets(
-    make_fake: Make, http: aiohttp.ClientSession, clock: Clock
+    make_fake: Make, http: aiohttp.ClientSession, clock: FakeClock
 ) -> None:
     fake = await make_fake(rate_limit=2)
     path = "/tokens/AAAAAAAAAAAAAAAAAAAAAA"

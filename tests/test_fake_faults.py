@@ -13,12 +13,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import FakeFastly, Faults
+from fastly_tokens.testing import FakeClock, FakeFastly, Faults
 from fastly_tokens.testing._hostile import gzip_bomb_bytes
 
 from .support_fake import (
     BULK_TYPE,
-    Clock,
     Make,
     bulk,
     call,
@@ -29,12 +28,12 @@ from .support_fake import (
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-async def make_fake(clock: Clock) -> AsyncIterator[Make]:
+async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make
 

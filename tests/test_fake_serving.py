@@ -14,10 +14,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from fastly_tokens.testing import FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support_fake import (
-    Clock,
     Make,
     call,
     fakes,
@@ -27,12 +26,12 @@ from .support_fake import (
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-async def make_fake(clock: Clock) -> AsyncIterator[Make]:
+async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make
 
@@ -86,7 +85,7 @@ async def test_unknown_route_is_a_json_404(fake: FakeFastly, http: aiohttp.Clien
     assert reply.headers["Content-Type"] == "application/json"
 
 
-def test_seed_tokens_are_varied_and_deterministic_for_a_seed(clock: Clock) -> None:
+def test_seed_tokens_are_varied_and_deterministic_for_a_seed(clock: FakeClock) -> None:
     fake = FakeFastly(seed_tokens=60, seed=11, clock=clock)
     again = FakeFastly(seed_tokens=60, seed=11, clock=clock)
     tokens = fake.seeded_tokens

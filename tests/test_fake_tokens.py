@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
+from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
 from .support_fake import (
     BULK_TYPE,
     T0,
     TIMESTAMP,
-    Clock,
     Make,
     bulk,
     bulk_body,
@@ -27,12 +26,12 @@ from .support_fake import (
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-async def make_fake(clock: Clock) -> AsyncIterator[Make]:
+async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make
 
@@ -110,7 +109,7 @@ async def test_get_self_returns_token_with_extra_fields_nulls_and_json_headers(
 
 
 async def test_successful_auth_records_last_used_ip_and_user_agent(
-    fake: FakeFastly, http: aiohttp.ClientSession, clock: Clock
+    fake: FakeFastly, http: aiohttp.ClientSession, clock: FakeClock
 ) -> None:
     clock.now = T0 + 42
     body = (await call(http, fake, "GET", "/tokens/self", fake.key)).json()

@@ -3,10 +3,12 @@
 ``FakeFastly`` serves the eight user-token endpoints over real loopback HTTP with
 Fastly's status codes, bodies, headers and hourly write budget, plus switchable
 faults. The ``fake_fastly`` pytest fixture and ``python -m fastly_tokens.testing``
-serve one without any async plumbing.
+serve one without any async plumbing. ``FakeClock`` is one epoch clock with an instant
+``sleep``, to pass to the client (``clock=``, ``sleep=``) and to the fake (``clock=``) alike.
 """
 
 from ._budget import Budget, RateLimiter
+from ._clock import FakeClock
 from ._faults import Fault, FaultKind, Faults
 from ._log import RecordedRequest
 from ._records import FakeCustomer, FakeToken, FakeUser
@@ -17,6 +19,7 @@ __all__ = [
     "DEMO_PASSWORD",
     "DEMO_USERNAME",
     "Budget",
+    "FakeClock",
     "FakeCustomer",
     "FakeFastly",
     "FakeToken",

@@ -77,6 +77,13 @@ class FakeFastly:
         self.foreign_token_id = world.foreign_token.id
         self.seeded_tokens = seed_tokens_for(self.store, self.user, seed_tokens, seed)
 
+    def __repr__(self) -> str:
+        where = self._base_url or "not running"
+        with self.store.lock:
+            users = len(self.store.users)
+            live = len(self.store.live_tokens())
+        return f"<FakeFastly {where} users={users} live_tokens={live} requests={len(self.requests)}>"
+
     # -- switches (the old names of ``behaviour``'s fields) ---------------------------
 
     @property
