@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support_fake import (
     BULK_TYPE,
@@ -19,7 +18,6 @@ from .support_fake import (
     bulk,
     bulk_body,
     call,
-    create_form,
     fakes,
     session,
 )
@@ -62,20 +60,6 @@ GET_FIELDS = {
     "ip",
     "user_agent",
     "sudo_expires_at",
-}
-CREATE_FIELDS = {
-    "id",
-    "user_id",
-    "customer_id",
-    "name",
-    "scope",
-    "services",
-    "service_id",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "expires_at",
-    "access_token",
 }
 
 
@@ -267,137 +251,6 @@ async def test_read_only_token_reads_but_cannot_write(
     assert write.json() == {"msg": "Read only tokens are not allowed to access this endpoint."}
     assert not fake.is_revoked(read_only.id)
     assert mixed.status == 204
-
-
-# -- creating tokens ----------------------------------------------------------------------
-
-
-async def test_create_token_is_200_with_create_shape_and_a_working_secret(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    form = [
-        ("username", fake.username),
-        ("password", fake.password),
-        ("name", "deploy"),
-        ("scope", "purge_all global:read"),
-        ("services[]", "svc1"),
-        ("services[]", "svc2"),
-        ("expires_at", "2030-01-02T03:04:05Z"),
-    ]
-
-    reply = await call(http, fake, "POST", "/tokens", fake.key, data=form)
-
-    assert reply.status == 200
-    assert reply.headers["Content-Type"] == "application/json"
-    body = reply.json()
-    assert set(body) == CREATE_FIELDS
-    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", body["access_token"])
-    assert body["name"] == "deploy"
-    assert body["scope"] == "purge_all global:read"
-    assert body["services"] == ["svc1", "svc2"]
-    assert body["expires_at"] == "2030-01-02T03:04:05Z"
-    assert body["deleted_at"] is None
-    assert body["user_id"] == fake.user.id
-    assert reply.headers["Fastly-RateLimit-Remaining"] == "999"
-    assert reply.headers["Cache-Control"] == "no-store"
-    fetched = await call(http, fake, "GET", "/tokens/self", body["access_token"])
-    assert fetched.status == 200
-    assert fetched.json()["id"] == body["id"]
-    assert "access_token" not in fetched.json()
-
-
-async def test_create_accepts_plain_services_offset_expiry_and_no_key(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    form = [
-        ("username", fake.username),
-        ("password", fake.password),
-        ("services", "svc9"),
-        ("expires_at", "2030-01-02T03:04:05+00:00"),
-    ]
-
-    reply = await call(http, fake, "POST", "/tokens", data=form)
-
-    assert reply.status == 200
-    assert reply.json()["services"] == ["svc9"]
-    assert reply.json()["expires_at"] == "2030-01-02T03:04:05Z"
-    assert reply.json()["scope"] == "global"
-
-
-async def test_create_accepts_http_basic_credentials(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    basic = base64.b64encode(f"{fake.username}:{fake.password}".encode()).decode()
-
-    reply = await call(
-        http,
-        fake,
-        "POST",
-        "/tokens",
-        data={"name": "x"},
-        headers={"Authorization": f"Basic {basic}"},
-    )
-
-    assert reply.status == 200
-    assert reply.json()["user_id"] == fake.user.id
-
-
-@pytest.mark.parametrize(
-    ("fields", "status", "expected"),
-    [
-        ({"password": ""}, 400, {"code": "invalid_request"}),
-        ({"username": ""}, 400, {"code": "invalid_request"}),
-        ({"password": "wrong"}, 400, {"code": "invalid_grant"}),
-        ({"username": "nobody@example.com"}, 400, {"code": "invalid_grant"}),
-        ({"scope": "global admin"}, 400, {"code": "invalid_scope"}),
-        ({"scope": "GLOBAL"}, 400, {"code": "invalid_scope"}),
-        ({"expires_at": "next tuesday"}, 422, None),
-        ({"expires_at": "2001-01-01T00:00:00Z"}, 422, None),
-    ],
-)
-async def test_create_rejects_bad_requests(
-    fake: FakeFastly,
-    http: aiohttp.ClientSession,
-    fields: dict[str, str],
-    status: int,
-    expected: dict[str, str] | None,
-) -> None:
-    before = len(fake.tokens_of(fake.user))
-
-    reply = await call(http, fake, "POST", "/tokens", fake.key, data=create_form(fake, **fields))
-
-    assert reply.status == status
-    if expected is not None:
-        assert reply.json() == expected
-    else:
-        assert set(reply.json()) == {"msg", "detail"}
-    assert len(fake.tokens_of(fake.user)) == before
-
-
-async def test_create_with_invalid_key_is_401_even_with_good_credentials(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    reply = await call(http, fake, "POST", "/tokens", "bogus", data=create_form(fake))
-
-    assert reply.status == 401
-    assert len(fake.tokens_of(fake.user)) == 1
-
-
-async def test_create_for_2fa_user_needs_matching_otp_header(
-    fake: FakeFastly, http: aiohttp.ClientSession
-) -> None:
-    user = fake.add_user(username="mfa@example.com", otp="123456")
-    form = {"username": user.username, "password": DEMO_PASSWORD}
-
-    missing = await call(http, fake, "POST", "/tokens", data=form)
-    wrong = await call(http, fake, "POST", "/tokens", data=form, headers={"Fastly-OTP": "000000"})
-    right = await call(http, fake, "POST", "/tokens", data=form, headers={"Fastly-OTP": "123456"})
-
-    assert missing.json() == {"code": "2fa.verify"}
-    assert missing.status == wrong.status == 400
-    assert wrong.json() == {"code": "2fa.verify"}
-    assert right.status == 200
-    assert right.json()["user_id"] == user.id
 
 
 # -- bulk revocation --------------------------------------------------------------------------

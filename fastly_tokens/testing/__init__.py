@@ -9,18 +9,23 @@ serve one without any async plumbing. ``FakeClock`` is one epoch clock with an i
 
 from ._budget import Budget, RateLimiter
 from ._clock import FakeClock
+from ._events import FakeEvent
 from ._faults import Fault, FaultKind, Faults
 from ._log import RecordedRequest
-from ._records import FakeCustomer, FakeToken, FakeUser
+from ._records import FakeAutomationToken, FakeCustomer, FakeToken, FakeUser
 from ._seed import DEMO_PASSWORD, DEMO_USERNAME
 from ._server import FakeFastly
+from ._settings import Behaviour
 
 __all__ = [
     "DEMO_PASSWORD",
     "DEMO_USERNAME",
+    "Behaviour",
     "Budget",
+    "FakeAutomationToken",
     "FakeClock",
     "FakeCustomer",
+    "FakeEvent",
     "FakeFastly",
     "FakeToken",
     "FakeUser",

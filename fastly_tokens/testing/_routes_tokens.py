@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ._http import charge, json_response, no_content, reader, served, store_of, writer
+from ._http import (
+    charge,
+    client_ip,
+    json_response,
+    no_content,
+    reader,
+    served,
+    store_of,
+    writer,
+)
+from ._login import create_user_token, key_login, keyless_login
 from ._parse import check_bulk_content_type, parse_bulk_body, parse_create_form
+from ._records import FakeToken
 from ._render import created_body, token_body
 
 
@@ -19,7 +30,8 @@ async def revoke_self(request: web.Request) -> web.Response:
     """DELETE /tokens/self."""
     store = store_of(request)
     with store.lock:
-        store.revoke(writer(request))
+        caller = writer(request)
+        store.destroy(caller, caller, ip=client_ip(request))
     return no_content()
 
 
@@ -51,25 +63,34 @@ async def revoke_token(request: web.Request) -> web.Response:
     """DELETE /tokens/{token_id}."""
     store = store_of(request)
     with store.lock:
-        store.revoke(store.lookup(writer(request), request.match_info["token_id"]))
+        caller = writer(request)
+        token = store.lookup(caller, request.match_info["token_id"])
+        store.destroy(caller, token, ip=client_ip(request))
     return no_content()
 
 
 async def create_token(request: web.Request) -> web.Response:
-    """POST /tokens: 200 with the new token and its secret, shown only this once."""
+    """POST /tokens: 200 with the new token and its secret, shown only this once.
+
+    With ``Fastly-Key`` it is the key login (401, 429, 403 read-only, then sudo and the
+    password); without, the keyless login. ``_login`` has the rules of both.
+    """
     body = await request.read()
     store = store_of(request)
     with store.lock:
-        key_given = "Fastly-Key" in request.headers
-        if key_given:
-            writer(request)
         form = parse_create_form(
             body, request.headers.get("Content-Type"), request.headers.get("Authorization")
         )
-        user = store.login(form.username, form.password, request.headers.get("Fastly-OTP"))
-        if not key_given:
+        otp = request.headers.get("Fastly-OTP")
+        ip = client_ip(request)
+        caller: FakeToken | None = None
+        if "Fastly-Key" in request.headers:
+            caller = writer(request)
+            user = key_login(store, caller, form, otp, ip)
+        else:
+            user = keyless_login(store, form, otp, ip)
             charge(request, user.id)
-        return json_response(created_body(store.create(user, form)))
+        return json_response(created_body(create_user_token(store, user, form, caller, ip)))
 
 
 async def bulk_revoke(request: web.Request) -> web.Response:
@@ -80,7 +101,9 @@ async def bulk_revoke(request: web.Request) -> web.Response:
         caller = writer(request)
         check_bulk_content_type(request.headers.get("Content-Type"))
         ids = parse_bulk_body(body, fake.behaviour.bulk_max)
-        fake.store.bulk_revoke(caller, ids, partial=fake.behaviour.bulk_partial)
+        fake.store.bulk_revoke(
+            caller, ids, partial=fake.behaviour.bulk_partial, ip=client_ip(request)
+        )
     return no_content()
 
 

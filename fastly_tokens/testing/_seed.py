@@ -62,7 +62,7 @@ def seed_world(store: Store, *, key: str | None) -> SeededWorld:
     customer = store.add_customer("Example Customer")
     user = store.add_user(customer.id, username=DEMO_USERNAME, password=DEMO_PASSWORD)
     superuser = store.add_user(
-        customer.id, username=DEMO_SUPERUSER, password=DEMO_PASSWORD, superuser=True
+        customer.id, username=DEMO_SUPERUSER, password=DEMO_PASSWORD, role="superuser"
     )
     foreign_customer = store.add_customer("Other Customer")
     foreign_user = store.add_user(

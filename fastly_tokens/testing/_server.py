@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import datetime
 from types import TracebackType
 
 from aiohttp import web
@@ -14,15 +13,16 @@ from aiohttp import web
 from ._app import build_app
 from ._budget import RateLimiter
 from ._faults import Faults
+from ._helpers import FakeHelpers
 from ._log import RecordedRequest
-from ._records import FakeCustomer, FakeToken, FakeUser, new_id
+from ._records import FakeToken, FakeUser
 from ._seed import DEMO_PASSWORD, seed_tokens, seed_world
-from ._settings import Behaviour
+from ._settings import Behaviour, EventsVisibleTo, UsersVisibleTo
 from ._state import Store
 from ._thread import serve_in_thread
 
 
-class FakeFastly:
+class FakeFastly(FakeHelpers):
     """A faithful in-memory Fastly tokens API, served over real HTTP on loopback.
 
     Use it as ``async with FakeFastly() as fake``, through :meth:`serve_in_thread`
@@ -46,15 +46,36 @@ class FakeFastly:
         retry_after: bool = False,
         latency: float = 0.0,
         clock: Callable[[], float] = time.time,
+        key_create_needs_sudo: bool = True,
+        otp_with_key: bool = True,
+        sudo_seconds: float = 300.0,
+        bulk_revokes_automation: bool = True,
+        automation_delete_works: bool = False,
+        automation_own_budget: bool = True,
+        users_visible_to: UsersVisibleTo = "superuser",
+        events_visible_to: EventsVisibleTo = "superuser",
+        locked_tokens_work: bool = True,
     ) -> None:
         self.host = host
         self.port = port
         self.behaviour = Behaviour(
-            bulk_max=bulk_max, bulk_partial=bulk_partial, retry_after=retry_after, latency=latency
+            bulk_max=bulk_max,
+            bulk_partial=bulk_partial,
+            retry_after=retry_after,
+            latency=latency,
+            key_create_needs_sudo=key_create_needs_sudo,
+            otp_with_key=otp_with_key,
+            sudo_seconds=sudo_seconds,
+            bulk_revokes_automation=bulk_revokes_automation,
+            automation_delete_works=automation_delete_works,
+            automation_own_budget=automation_own_budget,
+            users_visible_to=users_visible_to,
+            events_visible_to=events_visible_to,
+            locked_tokens_work=locked_tokens_work,
         )
         self.clock = clock
         self.limiter = RateLimiter(rate_limit, window)
-        self.store = Store(clock, self.limiter)
+        self.store = Store(clock, self.limiter, self.behaviour)
         self.faults = Faults(seed)
         self.requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
@@ -82,7 +103,9 @@ class FakeFastly:
         with self.store.lock:
             users = len(self.store.users)
             live = len(self.store.live_tokens())
-        return f"<FakeFastly {where} users={users} live_tokens={live} requests={len(self.requests)}>"
+        return (
+            f"<FakeFastly {where} users={users} live_tokens={live} requests={len(self.requests)}>"
+        )
 
     # -- switches (the old names of ``behaviour``'s fields) ---------------------------
 
@@ -176,125 +199,6 @@ class FakeFastly:
     def serve_in_thread(self) -> AbstractContextManager[FakeFastly]:
         """Serve from a background thread with its own loop, for sync code and tests."""
         return serve_in_thread(self)
-
-    # -- adding state ----------------------------------------------------------------
-
-    def add_customer(self, name: str | None = None) -> FakeCustomer:
-        """Add a customer (account)."""
-        with self.store.lock:
-            return self.store.add_customer(name)
-
-    def add_user(
-        self,
-        customer_id: str | None = None,
-        *,
-        superuser: bool = False,
-        username: str | None = None,
-        password: str | None = None,
-        otp: str | None = None,
-    ) -> FakeUser:
-        """Add a user (default: to the seeded customer, with the demo password).
-
-        With ``otp`` set, POST /tokens also needs a matching ``Fastly-OTP`` header.
-        """
-        with self.store.lock:
-            return self.store.add_user(
-                customer_id or self.customer_id,
-                username=username or f"user-{new_id()[:8].lower()}@example.com",
-                password=password or DEMO_PASSWORD,
-                superuser=superuser,
-                otp=otp,
-            )
-
-    def add_token(
-        self,
-        user: FakeUser | None = None,
-        *,
-        name: str = "",
-        scope: str | Iterable[str] = "global",
-        services: Iterable[str] = (),
-        expires_at: datetime | float | None = None,
-        created_at: datetime | float | None = None,
-        last_used_at: datetime | float | None = None,
-        ip: str | None = None,
-        user_agent: str | None = None,
-        access_token: str | None = None,
-    ) -> FakeToken:
-        """Add a token for ``user`` (default: the seeded user); times are UTC or epoch."""
-        with self.store.lock:
-            return self.store.add_token(
-                user or self.user,
-                name=name,
-                scope=scope,
-                services=services,
-                expires_at=expires_at,
-                created_at=created_at,
-                last_used_at=last_used_at,
-                ip=ip,
-                user_agent=user_agent,
-                access_token=access_token,
-            )
-
-    # -- reading and changing state ------------------------------------------------------
-
-    def token(self, token_id: str) -> FakeToken | None:
-        """Return the token with this id, revoked or not (None if it never existed)."""
-        with self.store.lock:
-            return self.store.tokens.get(token_id)
-
-    def tokens_of(self, user: FakeUser | str, *, include_revoked: bool = False) -> list[FakeToken]:
-        """Return a user's tokens in creation order (live ones unless ``include_revoked``)."""
-        user_id = user if isinstance(user, str) else user.id
-        with self.store.lock:
-            return [
-                t
-                for t in self.store.tokens.values()
-                if t.user_id == user_id and (include_revoked or not t.revoked)
-            ]
-
-    def is_revoked(self, token_id: str) -> bool:
-        """Whether a token has been revoked; KeyError if it never existed."""
-        with self.store.lock:
-            return self.store.tokens[token_id].revoked
-
-    def revoke(self, token_id: str) -> None:
-        """Revoke a token behind the API's back."""
-        with self.store.lock:
-            self.store.revoke(self.store.tokens[token_id])
-
-    def expire(self, token_id: str) -> None:
-        """Make a token expire now (by the fake's clock)."""
-        with self.store.lock:
-            self.store.tokens[token_id].expires_at = self.store.now()
-
-    def rate_limit_remaining(self, user: FakeUser | str) -> int:
-        """Return the writes the user has left in the current window (spends nothing)."""
-        user_id = user if isinstance(user, str) else user.id
-        with self.store.lock:
-            return self.limiter.peek(user_id, self.clock()).remaining
-
-    def reset_rate_limits(self) -> None:
-        """Give every user a full budget again."""
-        with self.store.lock:
-            self.limiter.clear()
-
-    def reset_requests(self) -> None:
-        """Forget the request log."""
-        self.requests.clear()
-
-    def requests_matching(
-        self, method: str | None = None, path: str | None = None
-    ) -> list[RecordedRequest]:
-        """Return logged requests by method and/or path (a trailing ``*`` is a prefix)."""
-        return [
-            r
-            for r in list(self.requests)
-            if (method is None or r.method == method.upper())
-            and (
-                path is None
-                or (r.path.startswith(path[:-1]) if path.endswith("*") else r.path == path)
-            )
-        ]
 
 
 def seed_tokens_for(store: Store, user: FakeUser, count: int, seed: int | None) -> list[FakeToken]:
