@@ -9,6 +9,7 @@ from aiohttp import web
 from ._edge import edge_middleware
 from ._http import FAKE, STOPPING, Served
 from ._routes_account import add_routes as add_account_routes
+from ._routes_automation import add_routes as add_automation_routes
 from ._routes_tokens import add_routes as add_token_routes
 
 
@@ -24,4 +25,5 @@ def build_app(fake: Served) -> web.Application:
     app.on_shutdown.append(_stopping)
     add_token_routes(app)
     add_account_routes(app)
+    add_automation_routes(app)
     return app

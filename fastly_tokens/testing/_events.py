@@ -11,7 +11,6 @@ attribute, not what it holds for these types).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import attrs
 
 from ._errors import MSG_BAD_REQUEST, ApiError
+from ._paging import Cut, Page, cut, read_page
 from ._records import FakeToken, new_id
 
 FILTERS = ("customer_id", "user_id", "service_id", "event_type", "token_id")
@@ -109,25 +109,11 @@ class EventQuery:
     filters: Mapping[str, str] = attrs.field(factory=dict)
     bounds: Mapping[str, datetime] = attrs.field(factory=dict)
     newest_first: bool = False
-    number: int = 1
-    size: int = DEFAULT_PAGE_SIZE
+    page: Page = attrs.field(factory=lambda: Page(1, DEFAULT_PAGE_SIZE))
 
 
 def _bad(detail: str) -> ApiError:
     return ApiError.msg(400, MSG_BAD_REQUEST, detail)
-
-
-def _positive(query: Mapping[str, str], name: str, default: int) -> int:
-    raw = query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise _bad(f"{name} must be a positive integer") from None
-    if value < 1:
-        raise _bad(f"{name} must be a positive integer")
-    return value
 
 
 def _instant(name: str, raw: str) -> datetime:
@@ -153,8 +139,7 @@ def parse_event_query(query: Mapping[str, str]) -> EventQuery:
         filters=filters,
         bounds=bounds,
         newest_first=sort == "-created_at",
-        number=_positive(query, "page[number]", 1),
-        size=min(_positive(query, "page[size]", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE),
+        page=read_page(query, "page[number]", "page[size]", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
     )
 
 
@@ -174,27 +159,9 @@ def matches(event: FakeEvent, query: EventQuery) -> bool:
     return all(_COMPARE[b](event.created_at, at) for b, at in query.bounds.items())
 
 
-@attrs.frozen
-class EventPage:
-    """One page of a query's result, and what its ``meta`` and ``links`` say."""
-
-    events: list[FakeEvent]
-    record_count: int
-    total_pages: int
-    number: int
-    size: int
-
-
-def select(events: list[FakeEvent], query: EventQuery) -> EventPage:
+def select(events: list[FakeEvent], query: EventQuery) -> Cut[FakeEvent]:
     """Filter, sort (by created_at, then log order; ``-created_at`` reverses both), cut a page."""
     chosen = sorted((e for e in events if matches(e, query)), key=lambda e: e.created_at)
     if query.newest_first:
         chosen.reverse()
-    start = (query.number - 1) * query.size
-    return EventPage(
-        events=chosen[start : start + query.size],
-        record_count=len(chosen),
-        total_pages=math.ceil(len(chosen) / query.size),
-        number=query.number,
-        size=query.size,
-    )
+    return cut(chosen, query.page)
