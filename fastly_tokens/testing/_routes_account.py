@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ._audit import events_document
 from ._directory import current_user, customer_users, user
-from ._http import client_ip, json_response, reader, store_of, writer
+from ._http import JSON_API, client_ip, json_response, reader, store_of, writer
 from ._login import enter_sudo
 from ._parse import parse_sudo_body
 from ._render import sudo_body, user_body
@@ -46,9 +47,19 @@ async def get_user(request: web.Request) -> web.Response:
         return json_response(user_body(user(store, reader(request), request.match_info["user_id"])))
 
 
+async def list_events(request: web.Request) -> web.Response:
+    """GET /events: the audit log, JSON:API, filtered, sorted and paged."""
+    store = store_of(request)
+    with store.lock:
+        base_url = f"{request.scheme}://{request.host}{request.path}"
+        document = events_document(store, reader(request), request.query, base_url)
+        return json_response(document, content_type=JSON_API)
+
+
 def add_routes(app: web.Application) -> None:
     """Route the account endpoints."""
     app.router.add_post("/sudo", sudo)
     app.router.add_get("/customer/{customer_id}/users", list_users)
     app.router.add_get("/current_user", get_current_user)
     app.router.add_get("/user/{user_id}", get_user)
+    app.router.add_get("/events", list_events)
