@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from types import TracebackType
 
@@ -15,8 +15,9 @@ from ._budget import RateLimiter
 from ._faults import Faults
 from ._helpers import FakeHelpers
 from ._log import RecordedRequest
-from ._records import FakeToken, FakeUser
-from ._seed import DEMO_PASSWORD, seed_tokens, seed_world
+from ._records import FakeToken
+from ._seed import DEMO_PASSWORD, iter_seed_tokens, seed_world
+from ._seed_account import SeededAccount, seed_account
 from ._settings import Behaviour, EventsVisibleTo, UsersVisibleTo
 from ._state import Store
 from ._thread import serve_in_thread
@@ -39,6 +40,7 @@ class FakeFastly(FakeHelpers):
         key: str | None = None,
         seed_tokens: int = 0,
         seed: int | None = None,
+        seed_account: bool = False,
         rate_limit: int = 1000,
         window: float = 3600.0,
         bulk_max: int | None = None,
@@ -96,7 +98,13 @@ class FakeFastly(FakeHelpers):
         self.foreign_user = world.foreign_user
         self.foreign_key = world.foreign_token.access_token
         self.foreign_token_id = world.foreign_token.id
-        self.seeded_tokens = seed_tokens_for(self.store, self.user, seed_tokens, seed)
+        self.seed = seed
+        self.seeded_tokens: list[FakeToken] = []
+        self.account: SeededAccount | None = None
+        for _ in self.iter_seed_tokens(seed_tokens):
+            pass
+        if seed_account:
+            self.seed_account()
 
     def __repr__(self) -> str:
         where = self._base_url or "not running"
@@ -196,14 +204,36 @@ class FakeFastly(FakeHelpers):
     ) -> None:
         await self.close()
 
+    # -- seeding ---------------------------------------------------------------------------
+
+    def iter_seed_tokens(self, count: int) -> Iterator[FakeToken]:
+        """Add ``count`` varied tokens for the seeded user, one per step (for big seeds).
+
+        The same ``seed`` gives the same tokens whether they are added at construction
+        (``seed_tokens=``) or here; each one is appended to ``seeded_tokens``.
+        """
+        if count < 0:
+            raise ValueError("count must be >= 0")
+        rng = random.Random(self.seed)  # noqa: S311 - test data variety, not cryptography
+        steps = iter_seed_tokens(self.store, self.user, count, rng)
+        while True:
+            with self.store.lock:
+                token = next(steps, None)
+            if token is None:
+                return
+            self.seeded_tokens.append(token)
+            yield token
+
+    def seed_account(self) -> SeededAccount:
+        """Add a realistic account to audit (see ``_seed_account``); sets ``account``."""
+        if self.account is not None:
+            raise RuntimeError("the account is seeded already")
+        rng = random.Random(self.seed)  # noqa: S311 - test data variety, not cryptography
+        keys = [self.store.tokens[self.token_id], self.store.tokens[self.superuser_token_id]]
+        with self.store.lock:
+            self.account = seed_account(self.store, self.customer_id, keys, rng)
+        return self.account
+
     def serve_in_thread(self) -> AbstractContextManager[FakeFastly]:
         """Serve from a background thread with its own loop, for sync code and tests."""
         return serve_in_thread(self)
-
-
-def seed_tokens_for(store: Store, user: FakeUser, count: int, seed: int | None) -> list[FakeToken]:
-    """Add ``count`` varied tokens, deterministic for a given ``seed``."""
-    if count <= 0:
-        return []
-    rng = random.Random(seed)  # noqa: S311 - test data variety, not cryptography
-    return seed_tokens(store, user, count, rng)
