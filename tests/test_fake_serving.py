@@ -1,10 +1,8 @@
-"""FakeFastly as a server: request log, seeding, test servers, threads, the CLI."""
+"""FakeFastly as a server: request log, seeding, test servers, threads."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -152,35 +150,3 @@ def test_serve_in_thread_stops_the_server_on_exit() -> None:
     assert not fake.running
     with pytest.raises(urllib.error.URLError):
         fetch(url + "/tokens/self")
-
-
-def test_cli_prints_parseable_lines_and_serves() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fastly_tokens.testing", "--port", "0", "--key", "cli-key"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    timer = threading.Timer(20, proc.kill)
-    timer.start()
-    try:
-        assert proc.stdout is not None
-        lines: dict[str, str] = {}
-        while "password" not in lines:
-            line = proc.stdout.readline()
-            assert line, "the CLI exited before printing its lines"
-            name, _, value = line.rstrip("\n").partition(": ")
-            lines[name] = value
-        status, _ = fetch(lines["base_url"] + "/tokens/self", lines["key"])
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        timer.cancel()
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-    assert status == 200
-    assert lines["key"] == "cli-key"
-    assert lines["base_url"].startswith("http://127.0.0.1:")
-    assert {"superuser_key", "username", "password"} <= set(lines)
-    assert lines["username"] == "user@example.com"
-    assert proc.returncode == 0
