@@ -24,12 +24,20 @@ from ._thread import serve_in_thread
 
 
 class FakeFastly(FakeHelpers):
-    """A faithful in-memory Fastly tokens API, served over real HTTP on loopback.
+    """A faithful in-memory Fastly API around tokens, served over real HTTP on loopback.
 
     Use it as ``async with FakeFastly() as fake``, through :meth:`serve_in_thread`
     from sync code, or mount :meth:`make_app` on aiohttp's test server. It starts
     seeded: see ``user``/``key``, ``superuser``/``superuser_key`` and
-    ``foreign_token_id``; ``username``/``password`` are what POST /tokens accepts.
+    ``foreign_token_id``; ``username``/``password`` are the keyless login of POST /tokens,
+    and ``password`` with either key the key login and POST /sudo.
+
+    ``seed_tokens``/``seed`` add varied tokens for ``user`` (``seeded_tokens``);
+    ``seed_account=True`` a realistic account to audit (``account``). The keyword switches
+    after ``clock`` are :class:`~._settings.Behaviour`'s (each INFERRED choice and its
+    default is in that module's docstring); ``behaviour`` changes them while serving.
+    ``faults`` switches misbehaviour on, ``requests`` logs what arrived, ``events`` is the
+    audit log; the helpers of :class:`~._helpers.FakeHelpers` add and inspect records.
     """
 
     def __init__(
