@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from fastly_tokens.testing import FakeFastly
+from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
 
 T0 = 1_700_000_000.0  # 22:13:20Z; its hourly window resets at 1_700_002_800
 RESET = 1_700_002_800
@@ -109,3 +109,89 @@ async def bulk(http: aiohttp.ClientSession, fake: FakeFastly, key: str, *ids: st
 
 def create_form(fake: FakeFastly, **fields: Any) -> dict[str, Any]:
     return {"username": fake.username, "password": fake.password, **fields}
+
+
+# -- automation tokens: the recorded keys of each answer, and a create call
+
+AUTOMATION_CREATE_KEYS = {
+    "id",
+    "services",
+    "name",
+    "role",
+    "access_token",
+    "scope",
+    "ip",
+    "created_at",
+    "last_used_at",
+    "expires_at",
+    "user_agent",
+    "tls_access",
+    "customer_id",
+}
+AUTOMATION_GET_KEYS = {
+    "id",
+    "services",
+    "name",
+    "role",
+    "access_token",
+    "scope",
+    "ip",
+    "created_at",
+    "last_used_at",
+    "expires_at",
+    "user_agent",
+}
+AUTOMATION_LIST_KEYS = {
+    "id",
+    "creator_id",
+    "customer_id",
+    "name",
+    "access_token",
+    "role",
+    "ip",
+    "user_agent",
+    "scopes",
+    "services",
+    "service_id",
+    "sudo_expires_at",
+    "last_used_at",
+    "created_at",
+    "expires_at",
+    "tls_access",
+}
+RATE_HEADERS = ("Fastly-RateLimit-Remaining", "Fastly-RateLimit-Reset")
+
+
+async def create_automation(
+    http: aiohttp.ClientSession, fake: FakeFastly, body: Any, key: str | None = None
+) -> Reply:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return await call(
+        http,
+        fake,
+        "POST",
+        "/automation-tokens",
+        key or fake.superuser_key,
+        data=data,
+        headers={"Content-Type": "application/json"},
+    )
+
+
+def superuser_sudo(fake: FakeFastly) -> None:
+    fake.grant_sudo(fake.superuser_token_id)
+
+
+SUDO_403 = {"msg": "You must POST /sudo to access this endpoint"}
+
+
+async def post_sudo(
+    http: aiohttp.ClientSession,
+    fake: FakeFastly,
+    key: str,
+    *,
+    otp: str | None = None,
+    **fields: str,
+) -> Reply:
+    form = {"password": DEMO_PASSWORD, **fields}
+    headers = {} if otp is None else {"Fastly-OTP": otp}
+    return await call(http, fake, "POST", "/sudo", key, data=form, headers=headers)
