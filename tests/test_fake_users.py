@@ -212,3 +212,12 @@ def test_add_user_roles_and_the_superuser_keyword() -> None:
         fake.add_user(role="owner")
     assert fake.user_by_login(billing.username) is billing
     assert fake.find_user(billing.id) is billing
+
+
+def test_visibility_switches_take_only_their_documented_values() -> None:
+    with pytest.raises(ValueError, match="users_visible_to"):
+        FakeFastly(users_visible_to="everyone")  # type: ignore[arg-type]  # a bad value on purpose
+    fake = FakeFastly()
+    with pytest.raises(ValueError, match="events_visible_to"):
+        fake.behaviour.events_visible_to = "all"  # type: ignore[assignment]  # on purpose
+    assert fake.behaviour.events_visible_to == "superuser"

@@ -37,7 +37,7 @@ here, and its default is the one stated below.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import attrs
 
@@ -59,6 +59,10 @@ class Behaviour:
     bulk_revokes_automation: bool = True
     automation_delete_works: bool = False
     automation_own_budget: bool = True
-    users_visible_to: UsersVisibleTo = "superuser"
-    events_visible_to: EventsVisibleTo = "superuser"
+    users_visible_to: UsersVisibleTo = attrs.field(
+        default="superuser", validator=attrs.validators.in_(get_args(UsersVisibleTo))
+    )
+    events_visible_to: EventsVisibleTo = attrs.field(
+        default="superuser", validator=attrs.validators.in_(get_args(EventsVisibleTo))
+    )
     locked_tokens_work: bool = True
