@@ -1,23 +1,39 @@
-"""A faithful in-memory fake of the Fastly tokens API, for tests, demos and benchmarks.
+"""A faithful in-memory fake of the Fastly API around tokens, for tests, demos and benchmarks.
 
-``FakeFastly`` serves the eight user-token endpoints over real loopback HTTP with
-Fastly's status codes, bodies, headers and hourly write budget, plus switchable
-faults. The ``fake_fastly`` pytest fixture and ``python -m fastly_tokens.testing``
-serve one without any async plumbing.
+``FakeFastly`` serves, over real loopback HTTP with Fastly's status codes, bodies, headers
+and hourly write budget: the eight user-token endpoints, ``POST /sudo``, the automation-token
+endpoints, the users endpoints and the audit log (``GET /events``), plus switchable faults,
+hostile ones included (``Faults``). Every INFERRED choice is a switch of ``Behaviour``. The
+``fake_fastly`` pytest fixture and ``python -m fastly_tokens.testing`` serve one without any
+async plumbing. ``FakeClock`` is one epoch clock with an instant ``sleep``, to pass to the
+client (``clock=``, ``sleep=``) and to the fake (``clock=``) alike.
+
+Layers, lowest first (none imports a higher one): records, parse, paging, events, budget,
+faults, clock (pure); the store and its rules (``_state``, ``_login``, ``_automation``,
+``_directory``, ``_audit``); rendering; the web app (``_http``, ``_edge``, ``_hostile``,
+``_routes_*``, ``_app``); the ``FakeFastly`` facade and its helpers; the thread; ``__main__``.
 """
 
 from ._budget import Budget, RateLimiter
+from ._clock import FakeClock
+from ._events import FakeEvent
 from ._faults import Fault, FaultKind, Faults
 from ._log import RecordedRequest
-from ._records import FakeCustomer, FakeToken, FakeUser
+from ._records import FakeAutomationToken, FakeCustomer, FakeToken, FakeUser
 from ._seed import DEMO_PASSWORD, DEMO_USERNAME
+from ._seed_account import SeededAccount
 from ._server import FakeFastly
+from ._settings import Behaviour
 
 __all__ = [
     "DEMO_PASSWORD",
     "DEMO_USERNAME",
+    "Behaviour",
     "Budget",
+    "FakeAutomationToken",
+    "FakeClock",
     "FakeCustomer",
+    "FakeEvent",
     "FakeFastly",
     "FakeToken",
     "FakeUser",
@@ -26,4 +42,5 @@ __all__ = [
     "Faults",
     "RateLimiter",
     "RecordedRequest",
+    "SeededAccount",
 ]

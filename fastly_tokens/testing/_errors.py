@@ -15,6 +15,7 @@ MSG_RATE_LIMITED = (
     "Please contact support@fastly.com if you think this is a mistake."
 )
 MSG_NOT_FOUND = "Record not found"
+MSG_SUDO_REQUIRED = "You must POST /sudo to access this endpoint"
 # Our wording: Fastly's text for these cases is not recorded anywhere.
 MSG_FORBIDDEN_TOKEN = "You are not authorized to access this token"  # noqa: S105 - a message
 MSG_FORBIDDEN_CUSTOMER = "You are not authorized to access this customer's tokens"
@@ -22,15 +23,29 @@ MSG_BAD_REQUEST = "Bad request"
 MSG_UNSUPPORTED_MEDIA = "Unsupported Media Type"
 MSG_TOO_MANY = "Too many tokens in bulk request"
 MSG_INVALID_EXPIRY = "Invalid expires_at"
+MSG_SUDO_DENIED = "Invalid login credentials"
+MSG_ACCOUNT_LOCKED = "User account is locked"
+MSG_2FA_REQUIRED = "A valid two-factor authentication code is required"
+MSG_SUPERUSER_ONLY = "Only superusers may manage automation tokens"
+MSG_ENFORCED_LOGIN = (
+    "Automation tokens cannot be created through the API for an account that enforces "
+    "single sign-on or two-factor authentication"
+)
+MSG_FORBIDDEN_USERS = "You are not authorized to access this customer's users"
+MSG_FORBIDDEN_EVENTS = "You are not authorized to access these events"
+MSG_AUTOMATION_DELETE = "customer_id is required"
 
 
 class ApiError(Exception):
     """A non-2xx reply: its status and the JSON body Fastly would send."""
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    def __init__(
+        self, status: int, body: dict[str, Any], content_type: str = "application/json"
+    ) -> None:
         super().__init__(status, body)
         self.status = status
         self.body = body
+        self.content_type = content_type
 
     @classmethod
     def msg(cls, status: int, msg: str, detail: str | None = None) -> ApiError:

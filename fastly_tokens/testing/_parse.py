@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl
 
 import attrs
@@ -28,14 +29,27 @@ FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 @attrs.frozen
 class CreateForm:
-    """The fields of a POST /tokens request, before any of them is judged."""
+    """The fields of a POST /tokens request, before any of them is judged.
 
-    username: str
-    password: str
+    ``username`` and ``password`` are None when absent (or empty): which login the
+    request is decides whether each is needed.
+    """
+
+    username: str | None
+    password: str | None = attrs.field(repr=False)
     name: str | None
     scope: str | None
     services: tuple[str, ...]
     expires_at: str | None
+
+
+@attrs.frozen
+class SudoRequest:
+    """The fields of a POST /sudo request: form (as go-fastly sends it) or JSON (the spec)."""
+
+    username: str | None
+    password: str | None = attrs.field(repr=False)
+    expiry_time: str | None
 
 
 def split_content_type(value: str | None) -> tuple[str, dict[str, str]]:
@@ -63,41 +77,70 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str]:
     return username, password
 
 
+def _form_pairs(body: bytes, content_type: str | None) -> list[tuple[str, str]]:
+    media, _ = split_content_type(content_type)
+    if media not in ("", FORM_MEDIA_TYPE):
+        return []
+    try:
+        return parse_qsl(body.decode(), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return []
+
+
 def parse_create_form(
     body: bytes, content_type: str | None, authorization: str | None
 ) -> CreateForm:
-    """Read the urlencoded form; 400 ``invalid_request`` when credentials are missing.
+    """Read the urlencoded form of POST /tokens; nothing in it is refused here.
 
-    Credentials come from the form (what go-fastly sends) or, when the form has no
-    username, from HTTP Basic (the spec's ``username_and_password`` scheme).
+    Credentials come from the form (what go-fastly and the Fastly CLI send) or, when the
+    form has neither username nor password, from HTTP Basic (the spec's
+    ``username_and_password`` scheme).
     """
-    media, _ = split_content_type(content_type)
-    pairs: list[tuple[str, str]] = []
-    if media in ("", FORM_MEDIA_TYPE):
-        try:
-            pairs = parse_qsl(body.decode(), keep_blank_values=True)
-        except UnicodeDecodeError:
-            pairs = []
     fields: dict[str, str] = {}
     services: list[str] = []
-    for key, value in pairs:
+    for key, value in _form_pairs(body, content_type):
         if key in ("services[]", "services"):
             if value:
                 services.append(value)
         else:
             fields.setdefault(key, value)
     username, password = fields.get("username", ""), fields.get("password", "")
-    if not username:
+    if not username and not password:
         username, password = _basic_credentials(authorization)
-    if not username or not password:
-        raise ApiError.code("invalid_request")
     return CreateForm(
-        username=username,
-        password=password,
+        username=username or None,
+        password=password or None,
         name=fields.get("name"),
         scope=fields.get("scope"),
         services=tuple(dict.fromkeys(services)),
         expires_at=fields.get("expires_at") or None,
+    )
+
+
+def _optional_string(document: dict[str, Any], name: str) -> str | None:
+    value = document.get(name)
+    if value is None or isinstance(value, str):
+        return value or None
+    raise _bad(f"'{name}' must be a string")
+
+
+def parse_sudo_body(body: bytes, content_type: str | None) -> SudoRequest:
+    """Read POST /sudo's form or JSON body (any other field, as go-fastly sends, is ignored)."""
+    media, _ = split_content_type(content_type)
+    if media == "application/json":
+        document = load_json(body)
+        if not isinstance(document, dict):
+            raise _bad("Body must be a JSON object")
+        return SudoRequest(
+            username=_optional_string(document, "username"),
+            password=_optional_string(document, "password"),
+            expiry_time=_optional_string(document, "expiry_time"),
+        )
+    fields = dict(reversed(_form_pairs(body, content_type)))
+    return SudoRequest(
+        username=fields.get("username") or None,
+        password=fields.get("password") or None,
+        expiry_time=fields.get("expiry_time") or None,
     )
 
 
@@ -140,12 +183,20 @@ def _bad(detail: str) -> ApiError:
     return ApiError.msg(400, MSG_BAD_REQUEST, detail)
 
 
-def parse_bulk_body(body: bytes, bulk_max: int | None) -> list[str]:
-    """Read ``{"data": [{"type": "token", "id": ...}]}``; 400 if malformed, 413 if big."""
+def load_json(body: bytes) -> Any:
+    """Parse a JSON request body; 400 for anything else, deep nesting included."""
     try:
-        document = json.loads(body)
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise _bad("Body is not valid JSON") from None
+    except RecursionError:
+        # json's C decoder recurses per nesting level: 100,000 '[' exhaust the stack.
+        raise _bad("Body is nested too deeply") from None
+
+
+def parse_bulk_body(body: bytes, bulk_max: int | None) -> list[str]:
+    """Read ``{"data": [{"type": "token", "id": ...}]}``; 400 if malformed, 413 if big."""
+    document = load_json(body)
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, list) or not data:
         raise _bad("Body must have a non-empty 'data' array")

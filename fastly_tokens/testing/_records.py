@@ -1,11 +1,14 @@
-"""The fake's records (customers, users, tokens) and how a token looks on the wire."""
+"""The fake's records: customers, users, user tokens and automation tokens.
+
+Plain mutable attrs classes: tests change their fields freely (expiry, usage, scope, a
+user's lock). How each looks on the wire is :mod:`._render`'s job.
+"""
 
 from __future__ import annotations
 
 import secrets
 import string
 from datetime import UTC, datetime
-from typing import Any
 
 import attrs
 
@@ -13,6 +16,7 @@ _ALPHANUMERIC = string.ascii_letters + string.digits
 _URL_SAFE = _ALPHANUMERIC + "-_"
 
 KNOWN_SCOPES = frozenset({"global", "purge_select", "purge_all", "global:read"})
+USER_ROLES = ("user", "billing", "engineer", "superuser")
 
 
 def new_id() -> str:
@@ -41,22 +45,62 @@ def wire_time(value: datetime | None) -> str | None:
 
 @attrs.define
 class FakeCustomer:
-    """A Fastly customer (account): the boundary no token crosses."""
+    """A Fastly customer (account): the boundary no token crosses.
+
+    ``force_sso`` and ``force_2fa`` are the account's enforcement settings: such an account
+    cannot create automation tokens through the API.
+    """
 
     id: str
     name: str
+    force_sso: bool = False
+    force_2fa: bool = False
 
 
 @attrs.define
 class FakeUser:
-    """A login of one customer; a superuser may see and revoke all of its tokens."""
+    """A login of one customer; a superuser may see and revoke all of its tokens.
+
+    ``username`` is the login (an e-mail); ``otp``, when set, is the one-time code the user's
+    two-factor authentication expects; ``locked`` refuses the user's logins; ``deleted_at``
+    marks a user who has left (no longer listed, though their tokens may live on).
+    """
 
     id: str
     customer_id: str
     username: str
     password: str = attrs.field(repr=False)
-    superuser: bool = False
+    role: str = "user"
     otp: str | None = attrs.field(default=None, repr=False)
+    name: str = ""
+    locked: bool = False
+    limit_services: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    last_active_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    @property
+    def superuser(self) -> bool:
+        """Whether the user's role is ``superuser``."""
+        return self.role == "superuser"
+
+    @superuser.setter
+    def superuser(self, value: bool) -> None:
+        if value:
+            self.role = "superuser"
+        elif self.role == "superuser":
+            self.role = "user"
+
+    @property
+    def login(self) -> str:
+        """The login, as ``GET /customer/{id}/users`` names it."""
+        return self.username
+
+    @property
+    def two_factor(self) -> bool:
+        """Whether two-factor authentication is on (``otp`` is set)."""
+        return self.otp is not None
 
 
 @attrs.define
@@ -77,8 +121,21 @@ class FakeToken:
     ip: str | None = None
     user_agent: str | None = None
     sudo_expires_at: datetime | None = None
-    service_id: str | None = None
     revoked_at: datetime | None = None
+
+    @property
+    def kind(self) -> str:
+        """``"user"`` for a user token, ``"automation"`` for an automation token."""
+        return "user"
+
+    @property
+    def service_id(self) -> str | None:
+        """The legacy single service: the last of ``services``, None when there are none.
+
+        Every recorded token body agrees: null with no services, else one of them (the
+        last of two in one recording).
+        """
+        return self.services[-1] if self.services else None
 
     @property
     def scope(self) -> str:
@@ -99,40 +156,25 @@ class FakeToken:
         """Whether the token has expired at epoch time ``now``."""
         return self.expires_at is not None and self.expires_at.timestamp() <= now
 
-
-def token_body(token: FakeToken) -> dict[str, Any]:
-    """Render a token as GET responses do: extra fields and nulls, no updated_at."""
-    return {
-        "id": token.id,
-        "user_id": token.user_id,
-        "customer_id": token.customer_id,
-        "name": token.name,
-        "scope": token.scope,
-        "scopes": list(token.scopes),
-        "services": list(token.services),
-        "service_id": token.service_id,
-        "created_at": wire_time(token.created_at),
-        "last_used_at": wire_time(token.last_used_at),
-        "expires_at": wire_time(token.expires_at),
-        "ip": token.ip,
-        "user_agent": token.user_agent,
-        "sudo_expires_at": wire_time(token.sudo_expires_at),
-    }
+    def in_sudo(self, now: float) -> bool:
+        """Whether the token's sudo window is open at epoch time ``now``."""
+        return self.sudo_expires_at is not None and self.sudo_expires_at.timestamp() > now
 
 
-def created_body(token: FakeToken) -> dict[str, Any]:
-    """Render a new token as POST /tokens does: with timestamps and the secret, once."""
-    return {
-        "id": token.id,
-        "user_id": token.user_id,
-        "customer_id": token.customer_id,
-        "name": token.name,
-        "scope": token.scope,
-        "services": list(token.services),
-        "service_id": token.service_id,
-        "created_at": wire_time(token.created_at),
-        "updated_at": wire_time(token.updated_at),
-        "deleted_at": wire_time(token.revoked_at),
-        "expires_at": wire_time(token.expires_at),
-        "access_token": token.access_token,
-    }
+@attrs.define
+class FakeAutomationToken(FakeToken):
+    """An automation token: owned by the customer, not a person; its ``user_id`` is no user's.
+
+    ``role`` is the legacy single role; ``roles`` the role ids of a multi-role token (kept
+    as given, unknown ones included); ``creator_id`` the superuser who made it.
+    """
+
+    role: str = "engineer"
+    roles: tuple[str, ...] = ()
+    tls_access: bool = False
+    creator_id: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """``"automation"``."""
+        return "automation"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import string
+from collections.abc import Iterator
 
 import attrs
 
@@ -62,7 +63,7 @@ def seed_world(store: Store, *, key: str | None) -> SeededWorld:
     customer = store.add_customer("Example Customer")
     user = store.add_user(customer.id, username=DEMO_USERNAME, password=DEMO_PASSWORD)
     superuser = store.add_user(
-        customer.id, username=DEMO_SUPERUSER, password=DEMO_PASSWORD, superuser=True
+        customer.id, username=DEMO_SUPERUSER, password=DEMO_PASSWORD, role="superuser"
     )
     foreign_customer = store.add_customer("Other Customer")
     foreign_user = store.add_user(
@@ -80,11 +81,16 @@ def seed_world(store: Store, *, key: str | None) -> SeededWorld:
     )
 
 
-def seed_tokens(store: Store, user: FakeUser, count: int, rng: random.Random) -> list[FakeToken]:
-    """Add ``count`` varied tokens: expired, never used, used long ago, multi-scope."""
+def iter_seed_tokens(
+    store: Store, user: FakeUser, count: int, rng: random.Random
+) -> Iterator[FakeToken]:
+    """Add ``count`` varied tokens, one per step: expired, never used, used long ago, multi-scope.
+
+    A generator, so that a caller can stop between tokens (Ctrl-C during a large seed) and
+    hold the store's lock per token rather than for the whole seed.
+    """
     now = store.clock()
     services = ["".join(rng.choices(string.ascii_letters + string.digits, k=22)) for _ in range(5)]
-    made = []
     for i in range(count):
         created = now - rng.uniform(2, 3 * 365) * _DAY
         usage = rng.random()
@@ -113,5 +119,4 @@ def seed_tokens(store: Store, user: FakeUser, count: int, rng: random.Random) ->
             ip=f"203.0.113.{rng.randint(1, 254)}" if used else None,
             user_agent=rng.choice(_AGENTS) if used else None,
         )
-        made.append(token)
-    return made
+        yield token

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import datetime
 from types import TracebackType
 
 from aiohttp import web
@@ -14,20 +13,31 @@ from aiohttp import web
 from ._app import build_app
 from ._budget import RateLimiter
 from ._faults import Faults
+from ._helpers import FakeHelpers
 from ._log import RecordedRequest
-from ._records import FakeCustomer, FakeToken, FakeUser, new_id
-from ._seed import DEMO_PASSWORD, seed_tokens, seed_world
+from ._records import FakeToken
+from ._seed import DEMO_PASSWORD, iter_seed_tokens, seed_world
+from ._seed_account import SeededAccount, seed_account
+from ._settings import Behaviour, EventsVisibleTo, UsersVisibleTo
 from ._state import Store
 from ._thread import serve_in_thread
 
 
-class FakeFastly:
-    """A faithful in-memory Fastly tokens API, served over real HTTP on loopback.
+class FakeFastly(FakeHelpers):
+    """A faithful in-memory Fastly API around tokens, served over real HTTP on loopback.
 
     Use it as ``async with FakeFastly() as fake``, through :meth:`serve_in_thread`
     from sync code, or mount :meth:`make_app` on aiohttp's test server. It starts
     seeded: see ``user``/``key``, ``superuser``/``superuser_key`` and
-    ``foreign_token_id``; ``username``/``password`` are what POST /tokens accepts.
+    ``foreign_token_id``; ``username``/``password`` are the keyless login of POST /tokens,
+    and ``password`` with either key the key login and POST /sudo.
+
+    ``seed_tokens``/``seed`` add varied tokens for ``user`` (``seeded_tokens``);
+    ``seed_account=True`` a realistic account to audit (``account``). The keyword switches
+    after ``clock`` are :class:`~._settings.Behaviour`'s (each INFERRED choice and its
+    default is in that module's docstring); ``behaviour`` changes them while serving.
+    ``faults`` switches misbehaviour on, ``requests`` logs what arrived, ``events`` is the
+    audit log; the helpers of :class:`~._helpers.FakeHelpers` add and inspect records.
     """
 
     def __init__(
@@ -38,6 +48,7 @@ class FakeFastly:
         key: str | None = None,
         seed_tokens: int = 0,
         seed: int | None = None,
+        seed_account: bool = False,
         rate_limit: int = 1000,
         window: float = 3600.0,
         bulk_max: int | None = None,
@@ -45,16 +56,36 @@ class FakeFastly:
         retry_after: bool = False,
         latency: float = 0.0,
         clock: Callable[[], float] = time.time,
+        key_create_needs_sudo: bool = True,
+        otp_with_key: bool = True,
+        sudo_seconds: float = 300.0,
+        bulk_revokes_automation: bool = True,
+        automation_delete_works: bool = False,
+        automation_own_budget: bool = True,
+        users_visible_to: UsersVisibleTo = "superuser",
+        events_visible_to: EventsVisibleTo = "superuser",
+        locked_tokens_work: bool = True,
     ) -> None:
         self.host = host
         self.port = port
-        self.bulk_max = bulk_max
-        self.bulk_partial = bulk_partial
-        self.retry_after = retry_after
-        self.latency = latency
+        self.behaviour = Behaviour(
+            bulk_max=bulk_max,
+            bulk_partial=bulk_partial,
+            retry_after=retry_after,
+            latency=latency,
+            key_create_needs_sudo=key_create_needs_sudo,
+            otp_with_key=otp_with_key,
+            sudo_seconds=sudo_seconds,
+            bulk_revokes_automation=bulk_revokes_automation,
+            automation_delete_works=automation_delete_works,
+            automation_own_budget=automation_own_budget,
+            users_visible_to=users_visible_to,
+            events_visible_to=events_visible_to,
+            locked_tokens_work=locked_tokens_work,
+        )
         self.clock = clock
         self.limiter = RateLimiter(rate_limit, window)
-        self.store = Store(clock, self.limiter)
+        self.store = Store(clock, self.limiter, self.behaviour)
         self.faults = Faults(seed)
         self.requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
@@ -75,7 +106,60 @@ class FakeFastly:
         self.foreign_user = world.foreign_user
         self.foreign_key = world.foreign_token.access_token
         self.foreign_token_id = world.foreign_token.id
-        self.seeded_tokens = seed_tokens_for(self.store, self.user, seed_tokens, seed)
+        self.seed = seed
+        self.seeded_tokens: list[FakeToken] = []
+        self.account: SeededAccount | None = None
+        for _ in self.iter_seed_tokens(seed_tokens):
+            pass
+        if seed_account:
+            self.seed_account()
+
+    def __repr__(self) -> str:
+        where = self._base_url or "not running"
+        with self.store.lock:
+            users = len(self.store.users)
+            live = len(self.store.live_tokens())
+        return (
+            f"<FakeFastly {where} users={users} live_tokens={live} requests={len(self.requests)}>"
+        )
+
+    # -- switches (the old names of ``behaviour``'s fields) ---------------------------
+
+    @property
+    def bulk_max(self) -> int | None:
+        """The largest bulk batch (413 beyond); None: no limit."""
+        return self.behaviour.bulk_max
+
+    @bulk_max.setter
+    def bulk_max(self, value: int | None) -> None:
+        self.behaviour.bulk_max = value
+
+    @property
+    def bulk_partial(self) -> bool:
+        """Whether a bulk revoke revokes what it may instead of failing whole."""
+        return self.behaviour.bulk_partial
+
+    @bulk_partial.setter
+    def bulk_partial(self, value: bool) -> None:
+        self.behaviour.bulk_partial = value
+
+    @property
+    def retry_after(self) -> bool:
+        """Whether a 429 carries ``Retry-After``."""
+        return self.behaviour.retry_after
+
+    @retry_after.setter
+    def retry_after(self, value: bool) -> None:
+        self.behaviour.retry_after = value
+
+    @property
+    def latency(self) -> float:
+        """Seconds added to every response."""
+        return self.behaviour.latency
+
+    @latency.setter
+    def latency(self, value: float) -> None:
+        self.behaviour.latency = value
 
     # -- serving -------------------------------------------------------------------
 
@@ -128,133 +212,36 @@ class FakeFastly:
     ) -> None:
         await self.close()
 
+    # -- seeding ---------------------------------------------------------------------------
+
+    def iter_seed_tokens(self, count: int) -> Iterator[FakeToken]:
+        """Add ``count`` varied tokens for the seeded user, one per step (for big seeds).
+
+        The same ``seed`` gives the same tokens whether they are added at construction
+        (``seed_tokens=``) or here; each one is appended to ``seeded_tokens``.
+        """
+        if count < 0:
+            raise ValueError("count must be >= 0")
+        rng = random.Random(self.seed)  # noqa: S311 - test data variety, not cryptography
+        steps = iter_seed_tokens(self.store, self.user, count, rng)
+        while True:
+            with self.store.lock:
+                token = next(steps, None)
+            if token is None:
+                return
+            self.seeded_tokens.append(token)
+            yield token
+
+    def seed_account(self) -> SeededAccount:
+        """Add a realistic account to audit (see ``_seed_account``); sets ``account``."""
+        if self.account is not None:
+            raise RuntimeError("the account is seeded already")
+        rng = random.Random(self.seed)  # noqa: S311 - test data variety, not cryptography
+        keys = [self.store.tokens[self.token_id], self.store.tokens[self.superuser_token_id]]
+        with self.store.lock:
+            self.account = seed_account(self.store, self.customer_id, keys, rng)
+        return self.account
+
     def serve_in_thread(self) -> AbstractContextManager[FakeFastly]:
         """Serve from a background thread with its own loop, for sync code and tests."""
         return serve_in_thread(self)
-
-    # -- adding state ----------------------------------------------------------------
-
-    def add_customer(self, name: str | None = None) -> FakeCustomer:
-        """Add a customer (account)."""
-        with self.store.lock:
-            return self.store.add_customer(name)
-
-    def add_user(
-        self,
-        customer_id: str | None = None,
-        *,
-        superuser: bool = False,
-        username: str | None = None,
-        password: str | None = None,
-        otp: str | None = None,
-    ) -> FakeUser:
-        """Add a user (default: to the seeded customer, with the demo password).
-
-        With ``otp`` set, POST /tokens also needs a matching ``Fastly-OTP`` header.
-        """
-        with self.store.lock:
-            return self.store.add_user(
-                customer_id or self.customer_id,
-                username=username or f"user-{new_id()[:8].lower()}@example.com",
-                password=password or DEMO_PASSWORD,
-                superuser=superuser,
-                otp=otp,
-            )
-
-    def add_token(
-        self,
-        user: FakeUser | None = None,
-        *,
-        name: str = "",
-        scope: str | Iterable[str] = "global",
-        services: Iterable[str] = (),
-        expires_at: datetime | float | None = None,
-        created_at: datetime | float | None = None,
-        last_used_at: datetime | float | None = None,
-        ip: str | None = None,
-        user_agent: str | None = None,
-        access_token: str | None = None,
-    ) -> FakeToken:
-        """Add a token for ``user`` (default: the seeded user); times are UTC or epoch."""
-        with self.store.lock:
-            return self.store.add_token(
-                user or self.user,
-                name=name,
-                scope=scope,
-                services=services,
-                expires_at=expires_at,
-                created_at=created_at,
-                last_used_at=last_used_at,
-                ip=ip,
-                user_agent=user_agent,
-                access_token=access_token,
-            )
-
-    # -- reading and changing state ------------------------------------------------------
-
-    def token(self, token_id: str) -> FakeToken | None:
-        """Return the token with this id, revoked or not (None if it never existed)."""
-        with self.store.lock:
-            return self.store.tokens.get(token_id)
-
-    def tokens_of(self, user: FakeUser | str, *, include_revoked: bool = False) -> list[FakeToken]:
-        """Return a user's tokens in creation order (live ones unless ``include_revoked``)."""
-        user_id = user if isinstance(user, str) else user.id
-        with self.store.lock:
-            return [
-                t
-                for t in self.store.tokens.values()
-                if t.user_id == user_id and (include_revoked or not t.revoked)
-            ]
-
-    def is_revoked(self, token_id: str) -> bool:
-        """Whether a token has been revoked; KeyError if it never existed."""
-        with self.store.lock:
-            return self.store.tokens[token_id].revoked
-
-    def revoke(self, token_id: str) -> None:
-        """Revoke a token behind the API's back."""
-        with self.store.lock:
-            self.store.revoke(self.store.tokens[token_id])
-
-    def expire(self, token_id: str) -> None:
-        """Make a token expire now (by the fake's clock)."""
-        with self.store.lock:
-            self.store.tokens[token_id].expires_at = self.store.now()
-
-    def rate_limit_remaining(self, user: FakeUser | str) -> int:
-        """Return the writes the user has left in the current window (spends nothing)."""
-        user_id = user if isinstance(user, str) else user.id
-        with self.store.lock:
-            return self.limiter.peek(user_id, self.clock()).remaining
-
-    def reset_rate_limits(self) -> None:
-        """Give every user a full budget again."""
-        with self.store.lock:
-            self.limiter.clear()
-
-    def reset_requests(self) -> None:
-        """Forget the request log."""
-        self.requests.clear()
-
-    def requests_matching(
-        self, method: str | None = None, path: str | None = None
-    ) -> list[RecordedRequest]:
-        """Return logged requests by method and/or path (a trailing ``*`` is a prefix)."""
-        return [
-            r
-            for r in list(self.requests)
-            if (method is None or r.method == method.upper())
-            and (
-                path is None
-                or (r.path.startswith(path[:-1]) if path.endswith("*") else r.path == path)
-            )
-        ]
-
-
-def seed_tokens_for(store: Store, user: FakeUser, count: int, seed: int | None) -> list[FakeToken]:
-    """Add ``count`` varied tokens, deterministic for a given ``seed``."""
-    if count <= 0:
-        return []
-    rng = random.Random(seed)  # noqa: S311 - test data variety, not cryptography
-    return seed_tokens(store, user, count, rng)
