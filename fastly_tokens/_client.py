@@ -15,6 +15,7 @@ import platform
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -33,9 +34,10 @@ from ._middleware import DEFAULT_MAX_BODY_SIZE, build_middlewares
 from ._ratelimit import RateLimit, RateLimitGate
 from ._retry import RetryPolicy
 from ._secrets import MaskedHeaders, Redactor, Secret, check_secret, scrub
+from ._sudo import SudoAnswer, SudoWindow
 from ._tokens import TokensAPI
 from ._version import __version__
-from ._wire import decipher
+from ._wire import FORM_CONTENT_TYPE, decipher, sudo_form
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "FastlyAsync"]
 
@@ -168,6 +170,11 @@ class FastlyAsync:
                 "User-Agent": f"{user_agent} {agent}" if user_agent else agent,
             }
         )
+        self._keyless_headers = MaskedHeaders(
+            {k: v for k, v in self._headers.items() if k != "Fastly-Key"}
+        )
+        self._sudo = SudoWindow(clock)
+        self._sudo_lock: asyncio.Lock | None = None
         self._gate = RateLimitGate(clock=clock, sleep=self._sleep, max_wait=self._retry.max_wait)
         self._middlewares = build_middlewares(
             policy=self._retry,
@@ -214,6 +221,57 @@ class FastlyAsync:
     def closed(self) -> bool:
         """Whether :meth:`close` has been called."""
         return self._closed
+
+    @property
+    def sudo_expires_at(self) -> datetime | None:
+        """When this client's sudo window closes, as Fastly last said (None: not entered)."""
+        return self._sudo.expires_at
+
+    async def sudo(
+        self, password: str, *, username: str | None = None, otp: str | None = None
+    ) -> datetime:
+        """Enter sudo mode (``POST /sudo``) with the password of the key's user.
+
+        Fastly asks for it before a token is created with a key; ``create_token`` and
+        ``create_automation_token`` enter it themselves when needed, and reuse the window
+        until shortly before it closes. One write of the budget. ``username``, if given, must be
+        the key's user's login; ``otp`` is the one-time code of a two-factor user. Returns when
+        the window closes. A refused login is a :class:`PermissionDeniedError` (Fastly answers
+        403); the password appears in no error, repr or traceback.
+        """
+        login = Secret(password)
+        del password
+        code = None if otp is None else Secret(check_secret(otp, "otp"))
+        del otp
+        return await self._enter_sudo(login, username=username, otp=code)
+
+    async def _ensure_sudo(
+        self, password: Secret, *, username: str | None, otp: Secret | None
+    ) -> None:
+        """Enter sudo mode unless the window is open; concurrent callers share one entry."""
+        if self._sudo_lock is None:
+            self._sudo_lock = asyncio.Lock()
+        async with self._sudo_lock:
+            if not self._sudo.is_open():
+                await self._enter_sudo(password, username=username, otp=otp)
+
+    async def _enter_sudo(
+        self, password: Secret, *, username: str | None, otp: Secret | None
+    ) -> datetime:
+        headers = MaskedHeaders({"Content-Type": FORM_CONTENT_TYPE})
+        secrets: tuple[Secret, ...] = (password,)
+        if otp is not None:
+            headers["Fastly-OTP"] = otp.reveal()
+            secrets = (password, otp)
+        answer = await self._call(
+            "POST",
+            "/sudo",
+            SudoAnswer,
+            data=sudo_form(username=username, password=password),
+            headers=headers,
+            secrets=secrets,
+        )
+        return self._sudo.opened(answer)
 
     async def __aenter__(self) -> Self:
         self._open()
@@ -302,14 +360,19 @@ class FastlyAsync:
         headers: Mapping[str, str] | None = None,
         record: CallRecord | None = None,
         redact: Redactor | None = None,
+        with_key: bool = True,
     ) -> Response:
         """Send one call through the middlewares and return its answer, whatever its status.
 
         Failures without an answer raise the typed error, its chain and frames cut so that no
         aiohttp frame (whose locals hold the request headers) travels with it. ``record``, when
-        given, is filled in with the requests this call spent.
+        given, is filled in with the requests this call spent. ``with_key=False`` leaves the
+        ``Fastly-Key`` off (the keyless login of ``POST /tokens``).
         """
         session = self._open()
+        sent = self._headers if with_key else self._keyless_headers
+        if headers:
+            sent = MaskedHeaders(sent, **headers)
         record = record if record is not None else CallRecord()
         reset_token = CALL_RECORD.set(record)
         failure: BaseException | None = None
@@ -318,7 +381,7 @@ class FastlyAsync:
                 method,
                 self._base_url + path,
                 data=data,
-                headers=MaskedHeaders(self._headers, **headers) if headers else self._headers,
+                headers=sent,
                 timeout=self._timeout,
                 allow_redirects=False,
                 raise_for_status=False,  # whatever a lent session says: we read every status
@@ -367,6 +430,7 @@ class FastlyAsync:
         record: CallRecord | None = None,
         secrets: tuple[Secret, ...] = (),
         secret_body: bool = False,
+        with_key: bool = True,
     ) -> _T:
         """Send one call and turn its answer into ``model``, or raise the typed error for it.
 
@@ -375,7 +439,13 @@ class FastlyAsync:
         """
         redact = self._redact.with_secrets(secrets) if secrets else self._redact
         answer = await self._request(
-            method, path, data=data, headers=headers, record=record, redact=redact
+            method,
+            path,
+            data=data,
+            headers=headers,
+            record=record,
+            redact=redact,
+            with_key=with_key,
         )
         return decipher(
             answer,

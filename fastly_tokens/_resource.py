@@ -12,6 +12,7 @@ from typing import Any, Protocol, TypeVar
 from ._call import CallRecord
 from ._ratelimit import RateLimit
 from ._secrets import Secret
+from ._sudo import SudoWindow
 
 __all__ = ["Caller"]
 
@@ -36,6 +37,17 @@ class Caller(Protocol):
         """The write budget as last reported."""
         ...
 
+    @property
+    def _sudo(self) -> SudoWindow:
+        """The client's sudo window."""
+        ...
+
+    async def _ensure_sudo(
+        self, password: Secret, *, username: str | None, otp: Secret | None
+    ) -> None:
+        """Enter sudo mode unless its window is open."""
+        ...
+
     async def _call(
         self,
         method: str,
@@ -48,6 +60,7 @@ class Caller(Protocol):
         record: CallRecord | None = None,
         secrets: tuple[Secret, ...] = (),
         secret_body: bool = False,
+        with_key: bool = True,
     ) -> _T:
         """Send one call; return ``model`` from the answer or raise its typed error."""
         ...

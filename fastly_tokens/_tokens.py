@@ -7,6 +7,7 @@ the wire to :mod:`._wire`: the form-encoded create, the JSON:API bulk body, and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Unpack
@@ -14,6 +15,7 @@ from typing import Unpack
 from ._bulk import RevocationJob, RevocationOptions, RevocationReport
 from ._bulk.settings import JobSettings
 from ._call import CallRecord
+from ._errors import PermissionDeniedError
 from ._ids import check_id
 from ._models import CreatedToken, Scope, Token
 from ._resource import Caller
@@ -22,6 +24,7 @@ from ._select import Selection
 from ._wire import (
     BULK_CONTENT_TYPE,
     FORM_CONTENT_TYPE,
+    asks_for_sudo,
     bulk_body,
     create_form,
     scope_string,
@@ -65,8 +68,8 @@ class TokensAPI:
     async def create_token(
         self,
         *,
-        username: str,
         password: str,
+        username: str | None = None,
         name: str | None = None,
         scope: Scope | str | Iterable[Scope | str] = Scope.GLOBAL,
         services: Iterable[str] = (),
@@ -75,15 +78,21 @@ class TokensAPI:
     ) -> CreatedToken:
         """Create a token (``POST /tokens``) and return it with its secret, shown only this once.
 
-        ``username`` and ``password`` are the user's login; ``otp`` the one-time code for a
-        user with two-factor authentication. ``scope`` takes one scope, several, or a
-        space-joined string; ``services`` limits the token to those service ids (empty: all);
-        ``expires_at`` must be timezone-aware. This call is never retried after it may have
-        reached Fastly: a replay could mint a second credential. The password and the code
-        appear in no error, repr or traceback.
+        Two logins, as Fastly's own tools use them. Without ``username``, the token is the key's
+        user's: the client enters sudo mode (``POST /sudo``, reused while its window is open)
+        and sends the key with that user's ``password``, as the Fastly CLI does. With
+        ``username``, it is that user's: ``username`` and ``password`` go in the form and the key
+        is not sent, so no sudo is needed. ``otp`` is the one-time code of a two-factor user.
+        ``scope`` takes one scope, several, or a space-joined string; ``services`` limits the
+        token to those service ids (empty: all); ``expires_at`` must be timezone-aware. The
+        create is never retried after it may have reached Fastly (a replay could mint a second
+        credential); a 403 asking for sudo (the window closed early) enters it once more. The
+        password and the code appear in no error, repr or traceback.
         """
-        if not username or not password:
-            raise ValueError("username and password are both required to create a token")
+        if not password:
+            raise ValueError("password is required to create a token")
+        if username is not None and not username:
+            raise ValueError("username, when given, must not be empty")
         login = Secret(password)  # sent in the form, so any character goes; never stripped
         del password
         code = None if otp is None else Secret(check_secret(otp, "otp"))
@@ -101,7 +110,8 @@ class TokensAPI:
         if code is not None:
             headers["Fastly-OTP"] = code.reveal()
             secrets = (login, code)
-        return await self._client._call(
+        call = functools.partial(
+            self._client._call,
             "POST",
             "/tokens",
             CreatedToken,
@@ -110,6 +120,18 @@ class TokensAPI:
             secrets=secrets,
             secret_body=True,
         )
+        if username is not None:  # the keyless login: that user's password, no key, no sudo
+            return await call(with_key=False)
+        await self._client._ensure_sudo(login, username=None, otp=code)
+        try:
+            return await call()
+        except PermissionDeniedError as exc:
+            if not asks_for_sudo(exc):
+                raise
+        # The window closed at Fastly before we thought: the 403 means nothing was created.
+        self._client._sudo.close()
+        await self._client._ensure_sudo(login, username=None, otp=code)
+        return await call()
 
     async def revoke_token(self, token_id: str) -> None:
         """Revoke one token (``DELETE /tokens/{token_id}``); returns once Fastly answers 204.

@@ -45,6 +45,7 @@ __all__ = [
     "RESET_HEADER",
     "RETRY_AFTER_HEADER",
     "TIME_FORMAT",
+    "asks_for_sudo",
     "bulk_body",
     "create_form",
     "decipher",
@@ -56,6 +57,7 @@ __all__ = [
     "scope_string",
     "server_wait",
     "status_error",
+    "sudo_form",
     "unique_ids",
 ]
 
@@ -192,6 +194,13 @@ def unique_ids(ids: Iterable[str], parameter: str) -> list[str]:
     return list(dict.fromkeys(check_id(i, parameter) for i in ids))
 
 
+def sudo_form(*, username: str | None, password: Secret) -> SecretBytes:
+    """Encode ``POST /sudo``'s form; the result's repr hides the password it carries."""
+    form = [("username", username)] if username is not None else []
+    form.append(("password", password.reveal()))
+    return SecretBytes(urlencode(form).encode())
+
+
 def create_form(
     *,
     username: str | None,
@@ -255,6 +264,15 @@ def _text(value: object) -> str:
         return json.dumps(value, default=str)[:1000]
     except (RecursionError, ValueError, TypeError):  # a message nested as deep as the parser went
         return f"<a {type(value).__name__}>"
+
+
+SUDO_REQUIRED = "You must POST /sudo"
+"""How Fastly's 403 begins when a write needs sudo mode first."""
+
+
+def asks_for_sudo(error: APIStatusError) -> bool:
+    """Whether a refusal is Fastly asking for sudo mode (``POST /sudo``) first."""
+    return error.status == 403 and error.msg.startswith(SUDO_REQUIRED)
 
 
 def status_error(

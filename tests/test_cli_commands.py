@@ -513,3 +513,12 @@ def test_no_criterion_and_all(fake: FakeFastly) -> None:
     assert run.code == 0, run.err
     assert set(run.json()["ids"]) == live_ids(fake) - {fake.token_id}
     assert run.json()["writes"] == 1
+
+
+def test_create_without_a_username_uses_the_key_after_sudo(fake: FakeFastly) -> None:
+    run = cli(fake, "create", "--password-stdin", "--name", "via key", stdin=DEMO_PASSWORD)
+    assert run.code == 0, run.err
+    created = next(t for t in fake.tokens_of(fake.user) if t.name == "via key")
+    assert run.out.count(created.access_token) == 1
+    assert [r.path for r in fake.requests_matching("POST")] == ["/sudo", "/tokens"]
+    assert DEMO_PASSWORD not in run.out + run.err

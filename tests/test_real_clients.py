@@ -22,16 +22,6 @@ from tests.real_clients._fake import FakeProcess
 from tests.real_clients._runners import Cli, Js, step
 from tests.real_clients._stub import WELL_KNOWN_PATH, CliStub, Seen
 
-NO_SUDO = (
-    "the fake has no POST /sudo; the CLI sends it Fastly-Key plus a form with only the "
-    "password (no username)"
-)
-NO_KEY_AND_PASSWORD_LOGIN = (
-    "the fake's POST /tokens wants a username: Fastly-Key plus form password is 400 invalid_request"
-)
-NO_AUTOMATION_TOKENS = (
-    "the fake has no /automation-tokens (nor POST /sudo, nor superuser_username in its banner)"
-)
 SERVICES = ("SvcAAAAAAAAAAAAAAAAAAA", "SvcBBBBBBBBBBBBBBBBBBB")
 
 
@@ -158,7 +148,6 @@ def test_cli_list_customer_id_is_refused_to_an_ordinary_user(cli: Cli, fake: Fak
     assert "ERROR: the Fastly API returned 403 Forbidden" in run.err
 
 
-@pytest.mark.xfail(strict=True, reason=f"{NO_SUDO}; {NO_KEY_AND_PASSWORD_LOGIN}")
 def test_cli_create_makes_a_token_whose_secret_works(cli: Cli, fake: FakeProcess) -> None:
     before = fake.token_ids("/tokens", fake.key)
     expires = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
@@ -198,7 +187,6 @@ def test_cli_create_makes_a_token_whose_secret_works(cli: Cli, fake: FakeProcess
     assert sorted(fake.token_ids("/tokens", fake.key)) == sorted([*before, token_id])
 
 
-@pytest.mark.xfail(strict=True, reason=f"{NO_SUDO}; {NO_KEY_AND_PASSWORD_LOGIN}")
 def test_cli_create_with_only_a_password_makes_a_global_token(cli: Cli, fake: FakeProcess) -> None:
     run = cli("auth-token", "create", "--password", fake.banner["password"])
     assert run.code == 0, run.err
@@ -210,7 +198,6 @@ def test_cli_create_with_only_a_password_makes_a_global_token(cli: Cli, fake: Fa
     assert (token["id"], token["scope"], token["expires_at"]) == (shown.group(2), "global", None)
 
 
-@pytest.mark.xfail(strict=True, reason=f"{NO_SUDO} (a wrong password should be its 403)")
 def test_cli_create_with_a_wrong_password_is_refused_and_makes_nothing(
     cli: Cli, fake: FakeProcess
 ) -> None:
@@ -302,7 +289,6 @@ def test_js_create_token_with_a_basic_login_makes_a_working_token(
     assert result["data"]["id"] in fake.token_ids("/tokens", fake.key)
 
 
-@pytest.mark.xfail(strict=True, reason="the fake has no POST /sudo (fastly-js sends it JSON)")
 def test_js_sudo_then_create_token_with_key_and_basic_login(js: Js, fake: FakeProcess) -> None:
     sudo, created = js(
         step("SudoApi", "requestSudoAccess", sudo_request=_sudo_request(fake)),
@@ -343,7 +329,6 @@ def test_js_bulk_revoke_tokens_revokes_the_batch(js: Js, fake: FakeProcess) -> N
 # -- fastly-js AutomationTokensApi -----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=NO_AUTOMATION_TOKENS)
 def test_js_automation_token_create_get_services_and_revoke(js: Js, fake: FakeProcess) -> None:
     body = {"name": "made by fastly-js", "role": "engineer", "scope": "global"}
     sudo, created = js(
@@ -365,7 +350,6 @@ def test_js_automation_token_create_get_services_and_revoke(js: Js, fake: FakePr
     assert not fake.authenticates(secret)
 
 
-@pytest.mark.xfail(strict=True, reason=NO_AUTOMATION_TOKENS)
 def test_js_list_automation_tokens_cannot_read_the_recorded_page_shape(
     js: Js, fake: FakeProcess
 ) -> None:

@@ -72,7 +72,7 @@ async def test_fake_fixtures_fit_the_models_exactly(client: FastlyAsync, fake: F
     answer = await client._request("GET", "/tokens")
     strict_converter.structure(__import__("json").loads(answer.body), list[Token])
     form = [("username", fake.username), ("password", fake.password), ("scope", "global")]
-    answer = await client._request("POST", "/tokens", data=form)
+    answer = await client._request("POST", "/tokens", data=form, with_key=False)
     strict_converter.structure(__import__("json").loads(answer.body), CreatedToken)
 
 
@@ -275,3 +275,48 @@ async def test_slow_answer_is_api_timeout_error(fake: FakeFastly) -> None:
     ) as c:
         with pytest.raises(APITimeoutError):
             await c.tokens.get_token_current()
+
+
+async def test_create_with_the_key_enters_sudo_once_and_reuses_it(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    first = await client.tokens.create_token(password=fake.password, name="one")
+    second = await client.tokens.create_token(password=fake.password, name="two")
+    assert [r.path for r in fake.requests_matching("POST")] == ["/sudo", "/tokens", "/tokens"]
+    assert first.user_id == second.user_id == fake.user.id
+    assert client.sudo_expires_at is not None
+    assert client.sudo_expires_at > datetime.now(UTC)
+
+
+async def test_create_with_a_username_logs_in_without_the_key(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    await client.tokens.create_token(username=fake.username, password=fake.password)
+    (post,) = fake.requests_matching("POST")
+    assert post.path == "/tokens"
+    assert post.token_id is None  # no Fastly-Key was sent
+
+
+async def test_a_sudo_window_closed_early_at_fastly_is_entered_again_once(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    await client.tokens.create_token(password=fake.password, name="one")
+    fake.token(fake.token_id).sudo_expires_at = datetime.now(UTC) - timedelta(seconds=1)  # type: ignore[union-attr]
+    await client.tokens.create_token(password=fake.password, name="two")
+    statuses = [(r.path, r.status) for r in fake.requests_matching("POST")]
+    assert statuses == [
+        ("/sudo", 200),
+        ("/tokens", 200),
+        ("/tokens", 403),
+        ("/sudo", 200),
+        ("/tokens", 200),
+    ]
+
+
+async def test_a_wrong_password_for_sudo_is_permission_denied_and_kept_secret(
+    client: FastlyAsync, fake: FakeFastly
+) -> None:
+    with pytest.raises(PermissionDeniedError) as info:
+        await client.tokens.create_token(password="not-the-password-at-all")
+    assert "not-the-password-at-all" not in str(info.value) + repr(info.value)
+    assert [r.path for r in fake.requests_matching("POST")] == ["/sudo"]

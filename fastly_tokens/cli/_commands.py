@@ -81,7 +81,8 @@ def _password(args: argparse.Namespace, streams: Streams) -> str:
         line = streams.stdin.readline()
         return line.removesuffix("\n").removesuffix("\r")
     if streams.stdin.isatty():
-        return streams.prompt_password(f"Password for {args.username}: ")
+        whose = args.username or "the key's user"
+        return streams.prompt_password(f"Password for {whose}: ")
     raise UsageError("no password: standard input is not a terminal; use --password-stdin")
 
 

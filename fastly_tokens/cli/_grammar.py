@@ -183,7 +183,11 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
         epilog="The password is prompted for on a terminal; elsewhere use --password-stdin.\n"
         "--password puts it in your shell history and the process list.",
     )
-    create.add_argument("--username", required=True, help="the user's login (an email)")
+    create.add_argument(
+        "--username",
+        help="log in as this user (an email), without the key; default: the key's own user, "
+        "after sudo mode (POST /sudo) with that user's password",
+    )
     password = create.add_mutually_exclusive_group()
     password.add_argument(
         "--password", type=SecretText, help="the user's password (prefer the prompt)"
