@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import cattrs
+from cattrs.gen import make_dict_structure_fn
 
-from ._models import ScopeSet, as_scope
+from ._models import AutomationToken, CreatedAutomationToken, ScopeSet, as_scope
 
 __all__ = ["converter", "make_converter", "strict_converter"]
 
@@ -81,6 +82,41 @@ def _structure_optional_datetime(value: Any, _: type) -> datetime | None:
     return _structure_datetime(value, datetime)
 
 
+def _structure_optional_bool(value: Any, _: type) -> bool | None:
+    if value is None or type(value) is bool:
+        return value
+    raise TypeError(f"expected true or false, got {type(value).__name__}")
+
+
+def _automation_shape(value: Any, *, created: bool) -> Any:
+    """Bring an automation-token body to one shape.
+
+    ``scopes`` becomes a list (list items send a space-joined string), ``scope`` is filled in
+    from it, and ``access_token: ""`` (no secret) is dropped from answers that are not a create's.
+    """
+    if not isinstance(value, dict):
+        return value
+    shaped = dict(value)
+    scopes = shaped.get("scopes")
+    if isinstance(scopes, str):
+        shaped["scopes"] = scopes.split()
+    if shaped.get("scope") is None and shaped.get("scopes") is not None:
+        shaped["scope"] = shaped["scopes"]
+    if not created and shaped.get("access_token") == "":
+        del shaped["access_token"]
+    return shaped
+
+
+def _register_automation(conv: cattrs.Converter) -> None:
+    for cls, created in ((AutomationToken, False), (CreatedAutomationToken, True)):
+        base = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=conv.forbid_extra_keys)
+
+        def hook(value: Any, _: type, base: Any = base, created: bool = created) -> Any:
+            return base(_automation_shape(value, created=created), _)
+
+        conv.register_structure_hook(cls, hook)
+
+
 def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
     """Build a converter with our strict hooks; ``forbid_extra_keys`` makes the test twin."""
     conv = cattrs.Converter(forbid_extra_keys=forbid_extra_keys)
@@ -92,10 +128,12 @@ def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
         tuple[str, ...]: _structure_strings,
         tuple[str, ...] | None: _structure_optional_strings,
         ScopeSet: _structure_scope,
+        bool | None: _structure_optional_bool,
     }
     for type_, hook in exact.items():
         # Generic aliases are not classes, so they dispatch on equality, not singledispatch.
         conv.register_structure_hook_func(_is(type_), hook)
+    _register_automation(conv)
     conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_unstructure_hook_func(_is(ScopeSet), _unstructure_scope)
     return conv

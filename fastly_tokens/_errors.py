@@ -11,6 +11,9 @@ The tree::
     │   ├── BadRequestError          400
     │   ├── AuthenticationError      401
     │   ├── PermissionDeniedError    403
+    │   │   ├── SudoRequiredError    ... the write needs sudo mode first (POST /sudo)
+    │   │   ├── NotSuperuserError    ... the caller is not a superuser of the customer
+    │   │   └── LoginEnforcedError   ... the account enforces SSO or two-factor login
     │   ├── NotFoundError            404
     │   ├── UnprocessableEntityError 422
     │   ├── RateLimitError           429, or a spent budget we will not wait out
@@ -39,11 +42,14 @@ __all__ = [
     "ClientLoopError",
     "FastlyError",
     "InternalServerError",
+    "LoginEnforcedError",
     "NotFoundError",
+    "NotSuperuserError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "SudoRequiredError",
     "UnprocessableEntityError",
 ]
 
@@ -209,6 +215,22 @@ class PermissionDeniedError(APIStatusError):
     """403: the token may not do this (read-only scope, someone else's token, sudo)."""
 
     status_code = 403
+
+
+class SudoRequiredError(PermissionDeniedError):
+    """403 "You must POST /sudo": the write needs sudo mode, entered with ``client.sudo()``."""
+
+
+class NotSuperuserError(PermissionDeniedError):
+    """403: only a superuser of the customer may do this (automation tokens, every token)."""
+
+
+class LoginEnforcedError(PermissionDeniedError):
+    """403: the account enforces single sign-on or two-factor login.
+
+    Fastly then refuses this through the API: automation tokens are created in the web
+    interface instead.
+    """
 
 
 class NotFoundError(APIStatusError):

@@ -9,10 +9,24 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Literal
 
 import attrs
 
-__all__ = ["CreatedToken", "Scope", "ScopeSet", "Token", "as_scope"]
+__all__ = [
+    "AutomationRole",
+    "AutomationToken",
+    "CreatedAutomationToken",
+    "CreatedToken",
+    "Scope",
+    "ScopeSet",
+    "Token",
+    "TokenKind",
+    "as_scope",
+]
+
+TokenKind = Literal["user", "automation"]
+"""A user token belongs to a person; an automation token to the account (services, CI)."""
 
 
 class Scope(enum.StrEnum):
@@ -76,6 +90,11 @@ class Token:
     """The User-Agent of the client that last used the token."""
     sudo_expires_at: datetime | None = None
 
+    @property
+    def kind(self) -> TokenKind:
+        """``"user"`` for a user token; :class:`AutomationToken` says ``"automation"``."""
+        return "user"
+
     def is_expired(self, now: datetime | None = None) -> bool:
         """Whether ``expires_at`` has passed at ``now`` (default: the current time)."""
         if self.expires_at is None:
@@ -88,4 +107,55 @@ class CreatedToken(Token):
     """A token just created, with its secret, which Fastly shows this once and never again."""
 
     access_token: str = attrs.field(repr=False)
+    """The secret to send as ``Fastly-Key``. Kept out of ``repr``; store it somewhere safe."""
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    """Automation-token answers send ``""`` where others send null (go-fastly #619)."""
+    return value or None
+
+
+@attrs.frozen
+class AutomationRole:
+    """One role of a multi-role automation token: its id and, when Fastly sends it, name."""
+
+    id: str
+    name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AutomationToken(Token):
+    """An automation token: owned by the account, not a person (services, CI, operators).
+
+    Read from every shape Fastly sends: ``scopes`` as a string or a list, ``services`` null or
+    empty, ``""`` where other answers send null (``ip``, ``user_agent``, timestamps). Roles
+    Fastly adds later are kept as they are. ``user_id`` resolves to no user.
+    """
+
+    creator_id: str | None = None
+    """The user who created it."""
+    role: str | None = None
+    """The single (legacy) role: ``engineer``, ``billing``, ``user``, or one Fastly adds."""
+    roles: tuple[AutomationRole, ...] = ()
+    """The roles of a multi-role token."""
+    tls_access: bool | None = None
+    ip: str | None = attrs.field(default=None, converter=_blank_is_none)
+    user_agent: str | None = attrs.field(default=None, converter=_blank_is_none)
+
+    @property
+    def kind(self) -> TokenKind:
+        """Always ``"automation"``."""
+        return "automation"
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        """Every role it has, by id: the single role and the multi-role ones."""
+        return frozenset({*([self.role] if self.role else []), *(r.id for r in self.roles)})
+
+
+@attrs.frozen(kw_only=True)
+class CreatedAutomationToken(AutomationToken):
+    """An automation token just created, with its secret, shown this once and never again."""
+
+    access_token: str = attrs.field(repr=False, validator=attrs.validators.min_len(1))
     """The secret to send as ``Fastly-Key``. Kept out of ``repr``; store it somewhere safe."""

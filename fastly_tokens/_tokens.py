@@ -15,7 +15,7 @@ from typing import Unpack
 from ._bulk import RevocationJob, RevocationOptions, RevocationReport
 from ._bulk.settings import JobSettings
 from ._call import CallRecord
-from ._errors import PermissionDeniedError
+from ._errors import SudoRequiredError
 from ._ids import check_id
 from ._models import CreatedToken, Scope, Token
 from ._resource import Caller
@@ -24,7 +24,6 @@ from ._select import Selection
 from ._wire import (
     BULK_CONTENT_TYPE,
     FORM_CONTENT_TYPE,
-    asks_for_sudo,
     bulk_body,
     create_form,
     scope_string,
@@ -125,9 +124,8 @@ class TokensAPI:
         await self._client._ensure_sudo(login, username=None, otp=code)
         try:
             return await call()
-        except PermissionDeniedError as exc:
-            if not asks_for_sudo(exc):
-                raise
+        except SudoRequiredError:
+            pass
         # The window closed at Fastly before we thought: the 403 means nothing was created.
         self._client._sudo.close()
         await self._client._ensure_sudo(login, username=None, otp=code)

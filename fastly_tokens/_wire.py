@@ -31,6 +31,7 @@ from ._errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    SudoRequiredError,
     UnprocessableEntityError,
 )
 from ._ids import check_id
@@ -45,7 +46,6 @@ __all__ = [
     "RESET_HEADER",
     "RETRY_AFTER_HEADER",
     "TIME_FORMAT",
-    "asks_for_sudo",
     "bulk_body",
     "create_form",
     "decipher",
@@ -270,11 +270,6 @@ SUDO_REQUIRED = "You must POST /sudo"
 """How Fastly's 403 begins when a write needs sudo mode first."""
 
 
-def asks_for_sudo(error: APIStatusError) -> bool:
-    """Whether a refusal is Fastly asking for sudo mode (``POST /sudo``) first."""
-    return error.status == 403 and error.msg.startswith(SUDO_REQUIRED)
-
-
 def status_error(
     *,
     status: int,
@@ -301,6 +296,8 @@ def status_error(
     }
     if status == 429:
         return RateLimitError(retry_after=retry_after, **kwargs)
+    if status == 403 and msg.startswith(SUDO_REQUIRED):
+        return SudoRequiredError(**kwargs)
     cls = _STATUS_ERRORS.get(status)
     if cls is None:
         cls = InternalServerError if status >= 500 else APIStatusError
