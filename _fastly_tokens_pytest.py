@@ -1,12 +1,14 @@
 """The ``fake_fastly`` pytest fixture, registered through the ``pytest11`` entry point.
 
+pytest imports this module in every project where fastly-tokens is installed. It lives
+outside the package because importing ``fastly_tokens.anything`` runs the package's
+``__init__``, which loads the SDK and aiohttp (about 0.2 s); here nothing but pytest is
+imported until a test asks for the fixture. (hypothesis ships its plugin the same way.)
+
 The fake runs in a background thread with its own event loop, so the fixture needs
 no async pytest plugin and serves sync code (the official SDK) and async tests alike.
 Options go in a marker: ``@pytest.mark.fake_fastly(rate_limit=5, bulk_max=100)``
-takes any :class:`FakeFastly` keyword argument.
-
-pytest loads this module in every project where the package is installed, so it imports
-the fake (and aiohttp) only when a test asks for the fixture.
+takes any ``FakeFastly`` keyword argument.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from ._server import FakeFastly
+    from fastly_tokens.testing import FakeFastly
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -30,7 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def fake_fastly(request: pytest.FixtureRequest) -> Iterator[FakeFastly]:
     """Serve a fresh, seeded FakeFastly on loopback for one test; yield it running."""
-    from ._server import FakeFastly  # noqa: PLC0415 (lazy: see the module docstring)
+    from fastly_tokens.testing import FakeFastly  # noqa: PLC0415 (lazy: see the docstring)
 
     marker = request.node.get_closest_marker("fake_fastly")
     options = dict(marker.kwargs) if marker is not None else {}
