@@ -1,9 +1,9 @@
 """Lint, type-check, test and coverage sessions: `python3 -m nox` runs them all.
 
-The test sessions' Pythons are read from pyproject's classifiers; `nox -s tests-3.12` runs one
-(and reports its coverage). Interpreters are found on PATH; where pyenv is installed, its builds
-are put on PATH first, so a machine with pyenv needs no `pyenv global` set-up. Virtualenvs are
-made with uv when it is installed (`pip install 'nox[uv]'`), else with virtualenv.
+The test sessions' Pythons are read from pyproject's classifiers; `nox -s tests-3.12` runs one.
+Interpreters are found on PATH; where pyenv is installed, its builds are put on PATH first, so
+a machine with pyenv needs no `pyenv global` set-up. Virtualenvs are made with uv when it is
+installed (`pip install 'nox[uv]'`), else with virtualenv.
 """
 
 from __future__ import annotations
@@ -15,12 +15,17 @@ import nox
 
 # Coverage gates, in percent of statements and branches (`coverage report --fail-under`):
 # the whole package, then the SDK core alone (everything but the command line and the fake).
+# Each is the figure the suite reached when it was set, rounded down: raise them with tests.
 COVERAGE_GATE = 93
-CORE_COVERAGE_GATE = 95
+CORE_COVERAGE_GATE = 96
 NOT_CORE = "fastly_tokens/cli/*,fastly_tokens/testing/*"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
+# The test sessions that measure coverage. Tracing doubles the suite's time on 3.11 and costs
+# 2.5 times on 3.12 and 3.13 (sys.monitoring measures branches only from 3.14), and no module
+# has code that depends on the Python version, so the oldest Python measures for all.
+COVERAGE_PYTHONS = PYTHONS[:1]
 
 nox.needs_version = ">=2025.5.1"
 nox.options.sessions = ["lint", "typecheck", "tests", "coverage"]
@@ -50,16 +55,20 @@ class _ThisRun:
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the test suite against the in-memory fake over loopback HTTP, measuring coverage.
+    """Run the test suite against the in-memory fake over loopback HTTP.
 
-    Subprocesses (the command line, the standalone fake, the benchmarks) are measured too
-    (pyproject's `[tool.coverage.run] patch`); the `coverage` session combines and gates.
+    On COVERAGE_PYTHONS it runs under coverage, subprocesses included (the command line, the
+    standalone fake, the benchmarks: pyproject's `[tool.coverage.run] patch`), and the
+    `coverage` session follows to report and gate. A partial run (`-- -k name`) is not gated.
     """
     session.install("-e", ".[cli]", *nox.project.dependency_groups(PYPROJECT, "test"))
+    if session.python not in COVERAGE_PYTHONS:
+        session.run("pytest", *session.posargs)
+        return
     if not _ThisRun.coverage_erased:  # no data from an earlier, interrupted run is combined
         session.run("coverage", "erase")
         _ThisRun.coverage_erased = True
-    if not session.posargs:  # a whole run is reported and gated; `-- -k name` is not
+    if not session.posargs:
         session.notify("coverage")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
 
