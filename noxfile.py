@@ -18,7 +18,7 @@ import nox
 # Each is the figure the suite reached when it was set, rounded down: raise them with tests.
 COVERAGE_GATE = 93
 CORE_COVERAGE_GATE = 96
-NOT_CORE = "fastly_tokens/cli/*,fastly_tokens/testing/*"
+NOT_CORE = "fastly_tokens/cli/*,fastly_tokens/testing/*,_fastly_tokens_pytest.py"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
@@ -79,7 +79,7 @@ def coverage(session: nox.Session) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, "coverage"))
     session.run("coverage", "combine", "--quiet")
     session.run("coverage", "report", f"--fail-under={COVERAGE_GATE}")
-    session.log("The SDK core: everything but fastly_tokens/cli and fastly_tokens/testing.")
+    session.log("The SDK core: all but the command line, the fake and its pytest plugin.")
     session.run("coverage", "report", f"--omit={NOT_CORE}", f"--fail-under={CORE_COVERAGE_GATE}")
 
 
