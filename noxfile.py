@@ -1,7 +1,9 @@
-"""Test, lint and type-check sessions: `python3 -m nox` runs them all.
+"""Lint, type-check, test and coverage sessions: `python3 -m nox` runs them all.
 
-Interpreters for 3.11, 3.12 and 3.13 are found on PATH; where pyenv is installed, its builds
-are added to PATH first, so a machine with pyenv needs no `pyenv global` set-up.
+The test sessions' Pythons are read from pyproject's classifiers; `nox -s tests-3.12` runs one.
+Interpreters are found on PATH; where pyenv is installed, its builds are put on PATH first, so
+a machine with pyenv needs no `pyenv global` set-up. Virtualenvs are made with uv when it is
+installed (`pip install 'nox[uv]'`), else with virtualenv.
 """
 
 from __future__ import annotations
@@ -11,12 +13,27 @@ from pathlib import Path
 
 import nox
 
-PYTHONS = ["3.11", "3.12", "3.13"]
-PYPROJECT = nox.project.load_toml("pyproject.toml")
+# Coverage gates, in percent of statements and branches (`coverage report --fail-under`):
+# the whole package, then the SDK core alone (everything but the command line and the fake).
+# Each is the figure the suite reached when it was set, rounded down: raise them with tests.
+COVERAGE_GATE = 93
+CORE_COVERAGE_GATE = 95
+NOT_CORE = "fastly_tokens/cli/*,fastly_tokens/testing/*,_fastly_tokens_pytest.py"
 
-nox.options.sessions = ["lint", "typecheck", "tests"]
-nox.options.default_venv_backend = "venv"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYTHONS = nox.project.python_versions(PYPROJECT)
+# The test sessions that measure coverage. Tracing doubles the suite's time on 3.11 and costs
+# 2.5 times on 3.12 and 3.13 (sys.monitoring measures branches only from 3.14), and no module
+# has code that depends on the Python version, so the oldest Python measures for all.
+COVERAGE_PYTHONS = PYTHONS[:1]
+
+nox.needs_version = ">=2025.5.1"
+nox.options.sessions = ["lint", "typecheck", "tests", "coverage"]
+nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
+# uv leaves bytecode uncompiled unless told; where PYTHONDONTWRITEBYTECODE is set, every
+# subprocess the tests start would then recompile aiohttp and rich from source.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 
 
 def _add_pyenv_builds_to_path() -> None:
@@ -30,14 +47,43 @@ def _add_pyenv_builds_to_path() -> None:
 _add_pyenv_builds_to_path()
 
 
+class _ThisRun:
+    """What the sessions of one `nox` invocation share."""
+
+    coverage_erased = False
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the test suite against the in-memory fake over loopback HTTP."""
+    """Run the test suite against the in-memory fake over loopback HTTP.
+
+    On COVERAGE_PYTHONS it runs under coverage, subprocesses included (the command line, the
+    standalone fake, the benchmarks: pyproject's `[tool.coverage.run] patch`), and the
+    `coverage` session follows to report and gate. A partial run (`-- -k name`) is not gated.
+    """
     session.install("-e", ".[cli]", *nox.project.dependency_groups(PYPROJECT, "test"))
-    session.run("pytest", *session.posargs)
+    if session.python not in COVERAGE_PYTHONS:
+        session.run("pytest", *session.posargs)
+        return
+    if not _ThisRun.coverage_erased:  # no data from an earlier, interrupted run is combined
+        session.run("coverage", "erase")
+        _ThisRun.coverage_erased = True
+    if not session.posargs:
+        session.notify("coverage")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHONS[0])
+def coverage(session: nox.Session) -> None:
+    """Combine the test sessions' coverage data, report it, and fail under the gates."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "coverage"))
+    session.run("coverage", "combine", "--quiet")
+    session.run("coverage", "report", f"--fail-under={COVERAGE_GATE}")
+    session.log("The SDK core: all but the command line, the fake and its pytest plugin.")
+    session.run("coverage", "report", f"--omit={NOT_CORE}", f"--fail-under={CORE_COVERAGE_GATE}")
+
+
+@nox.session(python=PYTHONS[0])
 def lint(session: nox.Session) -> None:
     """Ruff's lints and its formatter, in check mode."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
@@ -45,14 +91,14 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package, the tests and the benchmarks."""
+    """Mypy, strict, over what pyproject's `[tool.mypy] files` names (tests/typing included)."""
     session.install("-e", ".[cli]", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
-    session.run("mypy", "--strict", "fastly_tokens", "tests", "benchmarks")
+    session.run("mypy")
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHONS[0])
 def bench(session: nox.Session) -> None:
     """The benchmark suite (not run by default): `nox -s bench -- --quick` for a short run.
 

@@ -86,3 +86,24 @@ __all__ = [
     "UnprocessableEntityError",
     "__version__",
 ]
+
+
+def _publish(cls: type) -> None:
+    """Report ``cls`` as ``fastly_tokens.<name>``: reprs, tracebacks and pickles use that path.
+
+    ``typing.get_type_hints`` (and so cattrs) looks a class's string annotations up in the
+    module its ``__module__`` names, so they are resolved in the defining module first.
+    """
+    import typing  # noqa: PLC0415 (used once, and kept out of the package's namespace)
+
+    own = vars(cls).get("__annotations__")
+    if own:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        cls.__annotations__ = {name: hints[name] for name in own}
+    cls.__module__ = __name__
+
+
+for _name in __all__:
+    if isinstance(_obj := globals()[_name], type):
+        _publish(_obj)
+del _name, _obj, _publish
