@@ -1,9 +1,10 @@
-"""An asyncio-native SDK for the Fastly API's user-token endpoints.
+"""An asyncio-native SDK for Fastly's API tokens: user and automation tokens, in bulk too.
 
 ``async with FastlyAsync(token) as c:`` then ``await c.tokens.list_tokens_user()``; see the
 README for the rest. Everything public is re-exported here from private modules.
 """
 
+from ._automation import AutomationTokensAPI
 from ._bulk import (
     DEFAULT_CHUNK_SIZE,
     JournalError,
@@ -29,19 +30,32 @@ from ._errors import (
     ClientLoopError,
     FastlyError,
     InternalServerError,
+    LoginEnforcedError,
     NotFoundError,
+    NotSuperuserError,
     PermissionDeniedError,
     RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
+    SudoRequiredError,
     UnprocessableEntityError,
 )
 from ._middleware import DEFAULT_MAX_BODY_SIZE
-from ._models import CreatedToken, Scope, ScopeSet, Token
+from ._models import (
+    AutomationRole,
+    AutomationToken,
+    CreatedAutomationToken,
+    CreatedToken,
+    Scope,
+    ScopeSet,
+    Token,
+    TokenKind,
+)
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
 from ._select import Selection
 from ._tokens import TokensAPI
+from ._users import User, UsersAPI
 from ._version import __version__
 
 __all__ = [
@@ -53,9 +67,13 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "AutomationRole",
+    "AutomationToken",
+    "AutomationTokensAPI",
     "BadRequestError",
     "ClientClosedError",
     "ClientLoopError",
+    "CreatedAutomationToken",
     "CreatedToken",
     "FastlyAsync",
     "FastlyError",
@@ -63,7 +81,9 @@ __all__ = [
     "JournalError",
     "JournalLockedError",
     "JournalMismatchError",
+    "LoginEnforcedError",
     "NotFoundError",
+    "NotSuperuserError",
     "Outcome",
     "PermissionDeniedError",
     "RateLimit",
@@ -81,9 +101,13 @@ __all__ = [
     "ScopeSet",
     "Selection",
     "Strategy",
+    "SudoRequiredError",
     "Token",
+    "TokenKind",
     "TokensAPI",
     "UnprocessableEntityError",
+    "User",
+    "UsersAPI",
     "__version__",
 ]
 

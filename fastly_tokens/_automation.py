@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from typing import TypeVar
 
+from ._call import CallRecord
 from ._errors import (
     LoginEnforcedError,
     NotFoundError,
@@ -62,17 +63,23 @@ class AutomationTokensAPI:
     def __repr__(self) -> str:
         return f"<AutomationTokensAPI of {self._client!r}>"
 
-    async def _page(self, path: str, model: type[_T], number: int) -> Page[_T]:
+    async def _page(
+        self, path: str, model: type[_T], number: int, *, record: CallRecord | None = None
+    ) -> Page[_T]:
         query = f"{path}?page={number}&per_page={PER_PAGE}"
-        return await self._client._call("GET", query, Page[model])  # type: ignore[valid-type]  # a generic alias built at run time
+        page_of: type[Page[_T]] = Page[model]  # type: ignore[valid-type]  # built at run time
+        return await self._client._call("GET", query, page_of, record=record)
 
-    async def iter_automation_tokens(self) -> AsyncIterator[AutomationToken]:
+    async def iter_automation_tokens(
+        self, *, record: CallRecord | None = None
+    ) -> AsyncIterator[AutomationToken]:
         """Yield every automation token of the caller's customer, page after page.
 
         After the first page the rest are fetched at once, within the client's bound, and
         yielded in order as they arrive: an account with thousands starts yielding at once.
+        ``record``, when given, counts the requests spent.
         """
-        fetch = functools.partial(self._page, "/automation-tokens", AutomationToken)
+        fetch = functools.partial(self._page, "/automation-tokens", AutomationToken, record=record)
         async for items in pages(fetch, window=self._client.max_concurrency):
             for token in items:
                 yield token

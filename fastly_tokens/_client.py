@@ -22,6 +22,7 @@ from typing import Any, Self, TypeVar
 import aiohttp
 from yarl import URL
 
+from ._automation import AutomationTokensAPI
 from ._call import CALL_RECORD, CallRecord, Response
 from ._errors import (
     APIConnectionError,
@@ -36,6 +37,7 @@ from ._retry import RetryPolicy
 from ._secrets import MaskedHeaders, Redactor, Secret, check_secret, scrub
 from ._sudo import SudoAnswer, SudoWindow
 from ._tokens import TokensAPI
+from ._users import UsersAPI
 from ._version import __version__
 from ._wire import FORM_CONTENT_TYPE, decipher, sudo_form
 
@@ -191,7 +193,11 @@ class FastlyAsync:
         self._sleepers: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.tokens = TokensAPI(self)
-        """The eight token operations, and the bulk revocation job."""
+        """The eight user-token operations, and the bulk revocation job."""
+        self.automation_tokens = AutomationTokensAPI(self)
+        """The automation-token operations."""
+        self.users = UsersAPI(self)
+        """The users of the account: who owns a token."""
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

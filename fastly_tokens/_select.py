@@ -14,7 +14,7 @@ from datetime import datetime
 
 import attrs
 
-from ._models import Scope, Token
+from ._models import AutomationToken, Scope, Token, TokenKind
 
 __all__ = ["Selection"]
 
@@ -24,7 +24,7 @@ def _aware(instance: object, attribute: attrs.Attribute[datetime | None], value:
         raise ValueError(f"{attribute.name} must be timezone-aware (for example, in UTC)")
 
 
-_CRITERIA = ("expired", "unused_since", "created_before", "name", "scope", "owner")
+_CRITERIA = ("expired", "unused_since", "created_before", "name", "scope", "owner", "kind", "role")
 
 
 @attrs.frozen(kw_only=True)
@@ -35,6 +35,7 @@ class Selection:
     used since (never used counts as unused). ``created_before``: created before that moment (a
     minimum age, usable with every other criterion). ``name``: an ``fnmatch`` glob on the name,
     such as ``"ci-*"``. ``scope``: the token has that scope. ``owner``: the token's ``user_id``.
+    ``kind``: ``"user"`` or ``"automation"``. ``role``: an automation token with that role.
     A token whose ``created_at`` Fastly did not send is never taken for old. ``all_tokens``:
     with no criterion, choose every token (without it, no criterion is an error).
     ``include_current``: allow the token the client authenticates with to be chosen.
@@ -46,6 +47,8 @@ class Selection:
     name: str | None = None
     scope: Scope | str | None = None
     owner: str | None = None
+    kind: TokenKind | None = None
+    role: str | None = None
     all_tokens: bool = False
     include_current: bool = False
 
@@ -72,7 +75,13 @@ class Selection:
             and (self.name is None or fnmatch.fnmatchcase(token.name or "", self.name))
             and (self.scope is None or self.scope in token.scope)
             and (self.owner is None or token.user_id == self.owner)
+            and (self.kind is None or token.kind == self.kind)
+            and (self.role is None or _has_role(token, self.role))
         )
+
+
+def _has_role(token: Token, role: str) -> bool:
+    return isinstance(token, AutomationToken) and role in token.role_names
 
 
 def _created_before(token: Token, moment: datetime) -> bool:

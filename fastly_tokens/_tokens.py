@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Unpack
 
+from ._automation import AutomationTokensAPI
 from ._bulk import RevocationJob, RevocationOptions, RevocationReport
 from ._bulk.settings import JobSettings
 from ._call import CallRecord
@@ -230,14 +231,22 @@ class TokensAPI:
     ) -> list[Token]:
         """List the user's tokens (or, for a superuser, a customer's) and keep those selected.
 
-        This is the dry run of a clean-up: pass the ids to :meth:`revoke_many` to revoke them.
-        The token this client authenticates with is left out unless the selection includes it.
+        Automation tokens are listed too when the selection asks for them (``kind`` or
+        ``role``) or looks at a customer (``customer_id``): a superuser's clean-up sees the
+        tokens services run on as well. This is the dry run of a clean-up: pass the ids to
+        :meth:`revoke_many` to revoke them. The token this client authenticates with is left
+        out unless the selection includes it.
         """
         current = await self.get_token_current()
-        if customer_id is None:
-            tokens = await self.list_tokens_user()
-        else:
-            tokens = await self.list_tokens_customer(customer_id)
+        tokens: list[Token] = []
+        if selection.kind != "automation" and selection.role is None:
+            if customer_id is None:
+                tokens += await self.list_tokens_user()
+            else:
+                tokens += await self.list_tokens_customer(customer_id)
+        wants = selection.kind == "automation" or selection.role is not None
+        if selection.kind != "user" and (wants or customer_id is not None):
+            tokens += await AutomationTokensAPI(self._client).list_automation_tokens()
         moment = now or datetime.now(UTC)
         return [t for t in tokens if selection.matches(t, now=moment, current_id=current.id)]
 
@@ -270,3 +279,7 @@ class _Ports:
         path = f"/customer/{check_id(customer_id, 'customer_id')}/tokens"
         tokens = await self._client._call("GET", path, list[Token], record=record)
         return frozenset(t.id for t in tokens)
+
+    async def automation_token_ids(self, record: CallRecord) -> frozenset[str]:
+        automation = AutomationTokensAPI(self._client)
+        return frozenset([t.id async for t in automation.iter_automation_tokens(record=record)])

@@ -83,7 +83,7 @@ async def test_a_superuser_job_reads_the_customers_listing(fake: FakeFastly) -> 
         job = c.tokens.revocation_job([theirs, fake.foreign_token_id])
         plan = await job.plan()
         report = await job.run()
-    assert plan.listing == f"GET /customer/{fake.customer_id}/tokens"
+    assert plan.listing == f"GET /customer/{fake.customer_id}/tokens + GET /automation-tokens"
     assert not plan.partial_view
     assert report.ids(Outcome.REVOKED) == [theirs]
     assert fake.is_revoked(theirs)

@@ -46,3 +46,7 @@ class Lister(Protocol):
     async def customer_token_ids(self, customer_id: str, record: CallRecord) -> frozenset[str]:
         """``GET /customer/{customer_id}/tokens``: every live token of the customer."""
         ...
+
+    async def automation_token_ids(self, record: CallRecord) -> frozenset[str]:
+        """``GET /automation-tokens`` (every page): the customer's automation tokens."""
+        ...

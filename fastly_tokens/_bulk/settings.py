@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 import attrs
 
 from .._ids import check_id
-
-if TYPE_CHECKING:
-    from .outcomes import RevocationProgress
+from .outcomes import RevocationProgress
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "JobSettings", "RevocationOptions", "Strategy"]
 

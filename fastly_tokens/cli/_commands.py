@@ -18,7 +18,7 @@ from ._ids import check_id
 from ._selection import parse_moment
 from ._streams import Streams
 
-__all__ = ["connect", "create", "current", "get", "list_tokens"]
+__all__ = ["connect", "create", "current", "get", "list_tokens", "password_of"]
 
 
 def connect(args: argparse.Namespace, streams: Streams) -> FastlyAsync:
@@ -74,7 +74,11 @@ async def list_tokens(args: argparse.Namespace, out: Output, streams: Streams) -
     return EXIT_OK
 
 
-def _password(args: argparse.Namespace, streams: Streams) -> str:
+def password_of(args: argparse.Namespace, streams: Streams) -> str:
+    """Read the password from ``--password``, ``--password-stdin`` or the prompt.
+
+    Off a terminal without either, a usage error.
+    """
     if args.password is not None:
         return str(args.password)
     if args.password_stdin:
@@ -92,7 +96,7 @@ async def create(args: argparse.Namespace, out: Output, streams: Streams) -> int
     expires_at = parse_moment(args.expires_at, "--expires-at", now=now) if args.expires_at else None
     scope: str | Scope = " ".join(args.scope) if args.scope else Scope.GLOBAL
     client = connect(args, streams)
-    password = _password(args, streams)
+    password = password_of(args, streams)
     out.redact.add(password)
     if not password:
         raise UsageError("the password is empty")

@@ -50,47 +50,69 @@ async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     stranger = fake.add_user(other.id, username="stranger@example.org")
     stranger_token = fake.add_token(stranger, name="another customer's token")
     foreign = [colleague_token.id, fake.foreign_token_id, stranger_token.id]
+    # The account's automation tokens: a CI bot's, expired, and a live one beside it.
+    now = fake.clock()
+    bot = fake.add_automation_token(name="ci deploy bot", expires_at=now - 86400)
+    fake.add_automation_token(name="log shipper", role="engineer")
 
-    async with fake, FastlyAsync(fake.key, base_url=fake.base_url) as client:
-        out.say(
-            f"fastly-tokens demo: a fake Fastly API at {fake.base_url}, in this process, "
-            f"with {args.tokens} seeded tokens for {fake.username}",
-            style="bold",
-        )
+    async with fake:
+        async with FastlyAsync(fake.key, base_url=fake.base_url) as client:
+            out.say(
+                f"fastly-tokens demo: a fake Fastly API at {fake.base_url}, in this process, "
+                f"with {args.tokens} seeded tokens for {fake.username}",
+                style="bold",
+            )
 
-        _step(out, 1, "The token this client runs with (GET /tokens/self)")
-        current = await client.tokens.get_token_current()
-        out.token(current)
+            _step(out, 1, "The token this client runs with (GET /tokens/self)")
+            current = await client.tokens.get_token_current()
+            out.token(current)
 
-        _step(out, 2, "The user's tokens (GET /tokens: one request, no paging)")
-        tokens = await client.tokens.list_tokens_user()
-        title = f"{len(tokens)} tokens; the first {min(SHOWN, len(tokens))}:"
-        out.tokens(tokens[:SHOWN], title=title)
+            _step(out, 2, "The user's tokens (GET /tokens: one request, no paging)")
+            tokens = await client.tokens.list_tokens_user()
+            title = f"{len(tokens)} tokens; the first {min(SHOWN, len(tokens))}:"
+            out.tokens(tokens[:SHOWN], title=title)
 
-        _step(out, 3, "Select the expired ones (select_tokens(Selection(expired=True)))")
-        expired = await client.tokens.select_tokens(Selection(expired=True))
-        title = f"{len(expired)} expired tokens (the current token is never selected); the first:"
-        out.tokens(expired[:SHOWN], title=title)
+            _step(out, 3, "Select the expired ones (select_tokens(Selection(expired=True)))")
+            expired = await client.tokens.select_tokens(Selection(expired=True))
+            title = (
+                f"{len(expired)} expired tokens (the current token is never selected); the first:"
+            )
+            out.tokens(expired[:SHOWN], title=title)
 
-        ids = _spread([t.id for t in expired], foreign)
-        _step(
-            out,
-            4,
-            f"Revoke them, with {len(foreign)} ids of someone else's mixed in "
-            f"({len(ids)} ids, strategy {args.strategy})",
-        )
-        options = JobOptions.from_args(args)
-        job, plan, relay = await plan_job(options, client, ids)
-        out.say(
-            f"The preflight read (for free) the tokens this user can revoke: {len(plan.to_send)} "
-            f"of the {plan.total} ids are there; the {len(plan.not_found)} others cost nothing. "
-            f"The job will spend {plan.writes} writes of the hourly budget."
-        )
-        report = await run_job(options, out, job, relay)
-        out.report(report)
-        budget = client.rate_limit.remaining
-        if budget is not None:
-            out.say(f"rate-limit budget left this hour: {budget} writes")
+            ids = _spread([t.id for t in expired], foreign)
+            _step(
+                out,
+                4,
+                f"Revoke them, with {len(foreign)} ids of someone else's mixed in "
+                f"({len(ids)} ids, strategy {args.strategy})",
+            )
+            options = JobOptions.from_args(args)
+            job, plan, relay = await plan_job(options, client, ids)
+            out.say(
+                "The preflight read (for free) the tokens this user can revoke: "
+                f"{len(plan.to_send)} of the {plan.total} ids are there; the "
+                f"{len(plan.not_found)} others cost nothing. The job will spend "
+                f"{plan.writes} writes of the hourly budget."
+            )
+            report = await run_job(options, out, job, relay)
+            out.report(report)
+            budget = client.rate_limit.remaining
+            if budget is not None:
+                out.say(f"rate-limit budget left this hour: {budget} writes")
+
+        async with FastlyAsync(fake.superuser_key, base_url=fake.base_url) as admin:
+            _step(out, 5, "The account's automation tokens, as its superuser sees them")
+            machines = await admin.automation_tokens.list_automation_tokens()
+            out.tokens(
+                machines, title=f"{len(machines)} automation tokens (GET /automation-tokens)"
+            )
+            stale = await admin.tokens.select_tokens(Selection(kind="automation", expired=True))
+            bots = await admin.tokens.revoke_many([t.id for t in stale])
+            out.say(
+                "Selection(kind='automation', expired=True) chose "
+                + ", ".join(f"{t.name} ({bots.results[i].outcome})" for i, t in enumerate(stale))
+                + f": {bots.writes} write, through the same job."
+            )
 
     return _verdict(
         out,
@@ -98,6 +120,7 @@ async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
         report=report,
         foreign=foreign,
         current_id=current.id,
+        bot_revoked=[r.token_id for r in bots.results if r.outcome is Outcome.REVOKED] == [bot.id],
         elapsed=time.monotonic() - started,
     )
 
@@ -109,10 +132,11 @@ def _verdict(
     report: RevocationReport,
     foreign: list[str],
     current_id: str,
+    bot_revoked: bool,
     elapsed: float,
 ) -> int:
     """Check the fake's own state; explain the foreign ids; pick the exit status."""
-    _step(out, 5, "Check against the fake's state")
+    _step(out, 6, "Check against the fake's state")
     outcome = {r.token_id: r.outcome for r in report.results}
     for token_id in foreign:
         out.say(f"  {token_id}: someone else's token, ended {outcome[token_id]}")
@@ -138,13 +162,17 @@ def _verdict(
         problems.append(f"tokens that are not to be revoked were: {wrongly}")
     if any(outcome[t] is Outcome.REVOKED for t in foreign):
         problems.append("a foreign id was reported revoked")
+    live_bots = [t.name for t in fake.automation_tokens() if t.expired(now)]
+    if not bot_revoked or live_bots:
+        problems.append(f"the expired automation token was not revoked: {live_bots}")
     if problems:
         for problem in problems:
             out.say(f"  FAILED: {problem}", style="bold red")
         return EXIT_FAILED
     out.say(
-        f"  OK: all {len(should_go)} expired tokens are revoked; the current token and the "
-        f"{len(foreign)} foreign ones are not. Demo done in {elapsed:.1f} s.",
+        f"  OK: all {len(should_go)} expired user tokens and the expired automation token are "
+        f"revoked; the current token and the {len(foreign)} foreign ones are not. "
+        f"Demo done in {elapsed:.1f} s.",
         style="bold green",
     )
     return EXIT_OK

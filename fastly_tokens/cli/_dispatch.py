@@ -34,6 +34,10 @@ def _handler(command: str) -> Handler:
         from ._demo import demo  # noqa: PLC0415 (imports the fake server only when needed)
 
         return demo
+    if command == "automation":
+        from ._automation import automation  # noqa: PLC0415 (as the rest: one module a command)
+
+        return automation
     handlers: dict[str, Handler] = {
         "current": _commands.current,
         "get": _commands.get,

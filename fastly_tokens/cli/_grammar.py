@@ -12,8 +12,9 @@ import argparse
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from .._bulk.settings import DEFAULT_CHUNK_SIZE
 from .._client import DEFAULT_BASE_URL
+from ._grammar_automation import add_automation
+from ._grammar_jobs import STRATEGIES, job_options, positive_int, revoke_arguments
 from ._help import (
     BASE_URL_ENV_VAR,
     EXIT_FAILED,
@@ -48,7 +49,6 @@ INSTALL_HINT = (
 )
 """The one line printed, with exit status 2, when rich is not installed."""
 
-STRATEGIES = ("batch", "each")
 DEMO_TOKENS = 3000
 WHERE_KINDS = {
     "expired": 0,
@@ -80,16 +80,6 @@ class Parser(argparse.ArgumentParser):
         import sys  # noqa: PLC0415 (only when a usage error is reported)
 
         super().print_usage(file if file is not None else sys.stderr)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _connection_parent(*, top: bool) -> Parser:
@@ -223,46 +213,10 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     revoke = add(
         "revoke", "revoke tokens: by id, from a file, or by selection", epilog=REVOKE_EPILOG
     )
-    revoke.add_argument("ids", nargs="*", metavar="ID", help="ids of the tokens to revoke")
-    revoke.add_argument(
-        "--file",
-        action="append",
-        default=[],
-        metavar="PATH",
-        dest="files",
-        help="read ids from PATH, one a line ('-': standard input); repeatable",
-    )
-    _selection_options(revoke)
-    revoke.add_argument(
-        "--include-current",
-        action="store_true",
-        help="allow revoking the token this command runs with (last, if all else went well)",
-    )
-    revoke.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="say what would be revoked and what it would cost; revoke nothing",
-    )
-    revoke.add_argument(
-        "-y",
-        "--yes",
-        action="store_true",
-        help="revoke a selection without asking (needed when not on a terminal)",
-    )
-    revoke.add_argument(
-        "--no-preflight",
-        action="store_false",
-        dest="preflight",
-        help="send every well-formed id without reading first which ones the caller can "
-        "revoke (refused batches are then bisected, at a cost in writes)",
-    )
-    _job_options(revoke)
-    revoke.add_argument(
-        "--journal",
-        metavar="PATH",
-        help="record outcomes in PATH as they come; a re-run with it resumes the job",
-    )
+    revoke_arguments(revoke)
     _json_option(revoke, "the report (or, with --dry-run, the selection)")
+
+    add_automation(add, _json_option, parents=sub, redact=redact)
 
     demo = add(
         "demo",
@@ -270,89 +224,11 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     )
     demo.add_argument(
         "--tokens",
-        type=_positive_int,
+        type=positive_int,
         default=DEMO_TOKENS,
         metavar="N",
         help=f"tokens to seed for the demo user (default {DEMO_TOKENS})",
     )
     demo.add_argument("--seed", type=int, default=7, help="seed for the fake's data (default 7)")
-    _job_options(demo)
+    job_options(demo)
     return parser
-
-
-def _selection_options(revoke: argparse.ArgumentParser) -> None:
-    group = revoke.add_argument_group("selection (instead of ids; every criterion must hold)")
-    group.add_argument("--expired", action="store_true", help="tokens whose expiry has passed")
-    group.add_argument(
-        "--unused-since",
-        action="append",
-        default=[],
-        metavar="DATE",
-        help="created before DATE and not used since (ISO date or date-time, or Nd: N days ago)",
-    )
-    group.add_argument(
-        "--created-before",
-        action="append",
-        default=[],
-        metavar="DATE",
-        help="created before DATE: a minimum age (ISO date or date-time, or Nd: N days ago)",
-    )
-    group.add_argument(
-        "--all",
-        action="store_true",
-        dest="all_tokens",
-        help="select every token (the current one only with --include-current)",
-    )
-    group.add_argument(
-        "--name",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        dest="names",
-        help="the name matches the shell-style GLOB",
-    )
-    group.add_argument(
-        "--scope",
-        action="append",
-        default=[],
-        metavar="SCOPE",
-        dest="scopes",
-        help="the token has SCOPE",
-    )
-    group.add_argument(
-        "--where",
-        action="append",
-        nargs="+",
-        default=[],
-        metavar=("KIND", "VALUE"),
-        help="the older spelling: expired | unused-since DATE | name GLOB | scope SCOPE",
-    )
-    group.add_argument("--owner", metavar="USER_ID", help="only this user's tokens")
-    group.add_argument(
-        "--customer",
-        metavar="ID",
-        help="select among this customer's tokens (superusers only)",
-    )
-
-
-def _job_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--strategy",
-        choices=STRATEGIES,
-        default="batch",
-        help="batch: DELETE /tokens per chunk of ids (default); each: one DELETE per id",
-    )
-    parser.add_argument(
-        "--chunk-size",
-        type=_positive_int,
-        default=DEFAULT_CHUNK_SIZE,
-        metavar="N",
-        help=f"ids per batch request (default {DEFAULT_CHUNK_SIZE})",
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=_positive_int,
-        default=None,
-        metavar="N",
-        help="requests in flight at once (default: the SDK's choice)",
-    )

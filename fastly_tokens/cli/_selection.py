@@ -83,6 +83,10 @@ def criteria(args: argparse.Namespace, *, now: datetime) -> list[Clause]:
     found += [("name", glob) for glob in args.names]
     found += [("scope", as_scope(scope)) for scope in args.scopes]
     found += parse_where(args.where, now=now)
+    if getattr(args, "kind", None):
+        found.append(("kind", args.kind))
+    if getattr(args, "role", None):
+        found.append(("role", args.role))
     if getattr(args, "all_tokens", False):
         found.append(("all_tokens", True))
     return found

@@ -15,7 +15,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .. import Outcome, RevocationPlan, RevocationReport, RevocationResult, Token
+from .. import AutomationToken, Outcome, RevocationPlan, RevocationReport, RevocationResult, Token
 from ._documents import describe_error, label, not_revoked
 
 __all__ = [
@@ -55,6 +55,12 @@ def _day(value: datetime | None, never: str = "never") -> str:
     return never if value is None else value.astimezone(UTC).strftime("%Y-%m-%d")
 
 
+def _roles(token: Token) -> str:
+    if not isinstance(token, AutomationToken):
+        return "(user token)"
+    return " ".join(sorted(token.role_names)) or "-"
+
+
 def _scopes(token: Token) -> str:
     return " ".join(sorted(token.scope)) or "-"
 
@@ -75,6 +81,10 @@ def token_detail(token: Token, *, clean: Clean, now: datetime) -> Table:
         ("last_used_at", _when(token.last_used_at)),
         ("expires_at", _when(token.expires_at)),
     ]
+    if isinstance(token, AutomationToken):
+        rows += [("kind", "automation token"), ("role", _roles(token))]
+        if token.creator_id:
+            rows.append(("creator_id", token.creator_id))
     if token.ip:
         rows.append(("ip", token.ip))
     if token.user_agent:
@@ -93,10 +103,13 @@ def token_table(
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     # On a narrow terminal, the creation date is the column to give up.
     created = width >= _WIDE_ENOUGH + (_OWNER_WIDTH if owners else 0)
+    roles = any(isinstance(t, AutomationToken) for t in tokens)
     table.add_column("id", no_wrap=True)
     table.add_column("name", min_width=12)
     if owners:
         table.add_column("user_id", no_wrap=True)
+    if roles:
+        table.add_column("role", min_width=6)
     table.add_column("scope", min_width=8)
     if created:
         table.add_column("created", min_width=10)
@@ -109,6 +122,8 @@ def token_table(
         cells: list[str | Text] = [clean(token.id), clean(token.name or "")]
         if owners:
             cells.append(clean(token.user_id or ""))
+        if roles:
+            cells.append(clean(_roles(token)))
         cells.append(clean(_scopes(token)))
         if created:
             cells.append(_day(token.created_at, ""))

@@ -44,3 +44,21 @@ __all__ = [
     "RecordedRequest",
     "SeededAccount",
 ]
+
+
+def _as_public(name: str) -> None:
+    # Report each public class as fastly_tokens.testing.<name>, as the SDK's are; its string
+    # annotations are resolved where they were written first, so get_type_hints still works.
+    import typing  # noqa: PLC0415 (once, and kept out of the package's namespace)
+
+    cls = globals()[name]
+    if isinstance(cls, type):
+        written = vars(cls).get("__annotations__") or {}
+        resolved = typing.get_type_hints(cls) if written else {}
+        cls.__annotations__ = {field: resolved[field] for field in written}
+        cls.__module__ = __name__
+
+
+for _public in __all__:
+    _as_public(_public)
+del _public, _as_public
