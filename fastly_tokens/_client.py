@@ -9,8 +9,6 @@ the ``Fastly-Key`` header.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import os
 import platform
 import random
 import time
@@ -24,17 +22,23 @@ from yarl import URL
 
 from ._automation import AutomationTokensAPI
 from ._call import CALL_RECORD, CallRecord, Response
+from ._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    positive_int,
+    read_base_url,
+    read_token,
+    timeout_of,
+)
 from ._errors import (
-    APIConnectionError,
-    APITimeoutError,
     ClientClosedError,
     ClientLoopError,
-    FastlyError,
 )
+from ._failures import no_answer
 from ._middleware import DEFAULT_MAX_BODY_SIZE, build_middlewares
 from ._ratelimit import RateLimit, RateLimitGate
 from ._retry import RetryPolicy
-from ._secrets import MaskedHeaders, Redactor, Secret, check_secret, scrub
+from ._secrets import MaskedHeaders, Redactor, Secret, check_secret
 from ._sudo import SudoAnswer, SudoWindow
 from ._tokens import TokensAPI
 from ._users import UsersAPI
@@ -43,84 +47,8 @@ from ._wire import FORM_CONTENT_TYPE, decipher, sudo_form
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "FastlyAsync"]
 
-DEFAULT_BASE_URL = "https://api.fastly.com"
-"""Fastly's API."""
-
-DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10.0, sock_read=30.0)
-"""Per attempt: 10 s to connect, 30 s between bytes read. The retry policy's deadline bounds
-the whole call, waits included, which aiohttp's ``total`` cannot do."""
-
-TOKEN_ENV_VAR = "FASTLY_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
-"""Where the token is read from when none is passed, as Fastly's own SDKs do."""
-
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 _T = TypeVar("_T")
 _CLOSING = "fastly_tokens: client closed"  # the message close() cancels sleeping retries with
-
-
-def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
-    """Refuse a base URL that would send the key in clear text across a network by accident."""
-    url = URL(base_url)
-    if url.scheme not in {"http", "https"} or not url.host:
-        raise ValueError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
-        raise ValueError(
-            f"base_url {base_url!r} is plain http to a host that is not loopback: the API "
-            "token would cross the network in clear text. Use https, or pass "
-            "allow_insecure_http=True if you really mean it."
-        )
-    return base_url.rstrip("/")
-
-
-def _timeout(value: float | aiohttp.ClientTimeout) -> aiohttp.ClientTimeout:
-    if isinstance(value, aiohttp.ClientTimeout):
-        return value
-    if value <= 0:
-        raise ValueError(f"timeout must be positive, got {value!r}")
-    return aiohttp.ClientTimeout(total=None, connect=value, sock_read=value)
-
-
-def _positive_int(value: object, parameter: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{parameter} must be an int >= 1, not {value!r}")
-    return value
-
-
-def _read_token(token: str | None) -> Secret:
-    """Read the key from ``token`` or the environment, stripped and checked; never shown."""
-    if token is None:
-        token, parameter = os.environ.get(TOKEN_ENV_VAR, ""), TOKEN_ENV_VAR
-    else:
-        parameter = "token"
-    if not isinstance(token, str):
-        raise TypeError(f"token must be a str, not {type(token).__name__}")
-    if not token.strip():
-        raise ValueError(f"no Fastly API token: pass FastlyAsync(token) or set {TOKEN_ENV_VAR}")
-    return Secret(check_secret(token, parameter))
-
-
-def _cause(exc: BaseException) -> BaseException | None:
-    """Pick the aiohttp error to keep as ``__cause__``, without its frames.
-
-    None when the chain holds a ``request_info``, whose repr shows the request headers.
-    """
-    link: BaseException | None = exc
-    while link is not None:
-        if isinstance(link, aiohttp.ClientResponseError):
-            return None
-        link = link.__cause__ or link.__context__
-    return scrub(exc)
 
 
 class FastlyAsync:
@@ -141,7 +69,7 @@ class FastlyAsync:
         self,
         token: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float | aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
         session: aiohttp.ClientSession | None = None,
         user_agent: str | None = None,
@@ -152,15 +80,16 @@ class FastlyAsync:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        secret = _read_token(token)
+        secret = read_token(token)
         del token
         self._token = secret
         self._redact = Redactor([secret])
-        self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
-        self._timeout = _timeout(timeout)
+        self._base_url = read_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self._host = URL(self._base_url).host or self._base_url
+        self._timeout = timeout_of(timeout)
         self._retry = retry if retry is not None else RetryPolicy()
-        self._max_concurrency = _positive_int(max_concurrency, "max_concurrency")
-        self._max_body_size = _positive_int(max_body_size, "max_body_size")
+        self._max_concurrency = positive_int(max_concurrency, "max_concurrency")
+        self._max_body_size = positive_int(max_body_size, "max_body_size")
         self._clock = clock
         self._user_sleep = sleep
         agent = f"fastly-tokens/{__version__} python/{platform.python_version()} "
@@ -376,6 +305,7 @@ class FastlyAsync:
         ``Fastly-Key`` off (the keyless login of ``POST /tokens``).
         """
         session = self._open()
+        started = time.monotonic()
         sent = self._headers if with_key else self._keyless_headers
         if headers:
             sent = MaskedHeaders(sent, **headers)
@@ -396,33 +326,20 @@ class FastlyAsync:
                 body = record.body if record.body is not None else await resp.read()
                 answer = Response(resp.status, resp.headers, body, record.maybe_applied)
         except BaseException as exc:  # re-raised below, cancellation included, without frames
-            failure = self._failure(exc, method, path, redact or self._redact)
+            failure = no_answer(
+                exc,
+                method=method,
+                path=path,
+                host=self._host,
+                waited=time.monotonic() - started,
+                redact=redact or self._redact,
+                closed=self._closed,
+            )
         finally:
             CALL_RECORD.reset(reset_token)
         if failure is not None:
             raise failure
         return answer
-
-    def _failure(
-        self, exc: BaseException, method: str, path: str, redact: Redactor
-    ) -> BaseException:
-        """Choose the exception a call that got no answer ends in (its frames dropped)."""
-        if not isinstance(exc, Exception):  # CancelledError, KeyboardInterrupt: as they are
-            return scrub(exc)
-        if self._closed:
-            return ClientClosedError(f"{method} {path}: the client was closed during this call")
-        if isinstance(exc, FastlyError):
-            return scrub(exc)
-        error: APIConnectionError
-        if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
-            error = APITimeoutError(f"timed out ({type(exc).__name__})", method=method, path=path)
-        elif isinstance(exc, aiohttp.ClientError):
-            said = redact(f"{type(exc).__name__}: {exc}")
-            error = APIConnectionError(said, method=method, path=path)
-        else:
-            return scrub(exc)  # not a failure of the call: a bug, shown as it is
-        error.__cause__ = _cause(exc)
-        return error
 
     async def _call(
         self,
