@@ -4,6 +4,7 @@
 README for the rest. Everything public is re-exported here from private modules.
 """
 
+from ._audit import RULES, AuditPolicy, AuditReport, Finding, Rule, audit, load_policy
 from ._automation import AutomationTokensAPI
 from ._bulk import (
     DEFAULT_CHUNK_SIZE,
@@ -40,6 +41,9 @@ from ._errors import (
     SudoRequiredError,
     UnprocessableEntityError,
 )
+from ._events import Event, EventsAPI
+from ._inventory import Inventory, InventoryEntry, OwnerStatus
+from ._leak import LeakResponse
 from ._middleware import DEFAULT_MAX_BODY_SIZE
 from ._models import (
     AutomationRole,
@@ -53,6 +57,7 @@ from ._models import (
 )
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
+from ._rotate import HandOver, RotationError, RotationResult, RotationStep
 from ._select import Selection
 from ._tokens import TokensAPI
 from ._users import User, UsersAPI
@@ -63,9 +68,12 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_TIMEOUT",
+    "RULES",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "AuditPolicy",
+    "AuditReport",
     "AuthenticationError",
     "AutomationRole",
     "AutomationToken",
@@ -75,16 +83,24 @@ __all__ = [
     "ClientLoopError",
     "CreatedAutomationToken",
     "CreatedToken",
+    "Event",
+    "EventsAPI",
     "FastlyAsync",
     "FastlyError",
+    "Finding",
+    "HandOver",
     "InternalServerError",
+    "Inventory",
+    "InventoryEntry",
     "JournalError",
     "JournalLockedError",
     "JournalMismatchError",
+    "LeakResponse",
     "LoginEnforcedError",
     "NotFoundError",
     "NotSuperuserError",
     "Outcome",
+    "OwnerStatus",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
@@ -97,6 +113,10 @@ __all__ = [
     "RevocationProgress",
     "RevocationReport",
     "RevocationResult",
+    "RotationError",
+    "RotationResult",
+    "RotationStep",
+    "Rule",
     "Scope",
     "ScopeSet",
     "Selection",
@@ -109,6 +129,8 @@ __all__ = [
     "User",
     "UsersAPI",
     "__version__",
+    "audit",
+    "load_policy",
 ]
 
 

@@ -68,7 +68,12 @@ class AutomationTokensAPI:
     ) -> Page[_T]:
         query = f"{path}?page={number}&per_page={PER_PAGE}"
         page_of: type[Page[_T]] = Page[model]  # type: ignore[valid-type]  # built at run time
-        return await self._client._call("GET", query, page_of, record=record)
+        own = CallRecord()  # one per page: pages are read at once, and each reads its body in
+        try:
+            return await self._client._call("GET", query, page_of, record=own)
+        finally:
+            if record is not None:
+                record.add(own)
 
     async def iter_automation_tokens(
         self, *, record: CallRecord | None = None

@@ -29,6 +29,15 @@ class CallRecord:
     maybe_applied: bool = False
     body: bytes | None = attrs.field(default=None, repr=False, eq=False)
 
+    def add(self, other: CallRecord) -> None:
+        """Count another call's requests in this one.
+
+        A record is never shared between calls in flight (each reads its body into its own):
+        concurrent calls keep one each, and add them up after.
+        """
+        self.attempts += other.attempts
+        self.maybe_applied = self.maybe_applied or other.maybe_applied
+
 
 CALL_RECORD: ContextVar[CallRecord | None] = ContextVar("fastly_tokens_call", default=None)
 """The record of the call in progress; middlewares mutate it in place (never re-set it), so it

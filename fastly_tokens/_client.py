@@ -34,16 +34,18 @@ from ._errors import (
     ClientClosedError,
     ClientLoopError,
 )
+from ._events import EventsAPI
 from ._failures import no_answer
+from ._hygiene import HygieneMixin
 from ._middleware import DEFAULT_MAX_BODY_SIZE, build_middlewares
 from ._ratelimit import RateLimit, RateLimitGate
 from ._retry import RetryPolicy
 from ._secrets import MaskedHeaders, Redactor, Secret, check_secret
-from ._sudo import SudoAnswer, SudoWindow
+from ._sudo import SudoWindow
 from ._tokens import TokensAPI
 from ._users import UsersAPI
 from ._version import __version__
-from ._wire import FORM_CONTENT_TYPE, decipher, sudo_form
+from ._wire import decipher
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "FastlyAsync"]
 
@@ -51,7 +53,7 @@ _T = TypeVar("_T")
 _CLOSING = "fastly_tokens: client closed"  # the message close() cancels sleeping retries with
 
 
-class FastlyAsync:
+class FastlyAsync(HygieneMixin):
     """An asyncio client for Fastly's token API, owning one aiohttp session.
 
     Use it as ``async with FastlyAsync(token) as c:`` and call ``c.tokens``. The token comes
@@ -92,6 +94,7 @@ class FastlyAsync:
         self._max_body_size = positive_int(max_body_size, "max_body_size")
         self._clock = clock
         self._user_sleep = sleep
+        self._user_agent = user_agent
         agent = f"fastly-tokens/{__version__} python/{platform.python_version()} "
         agent += f"aiohttp/{aiohttp.__version__}"
         self._headers = MaskedHeaders(
@@ -105,7 +108,6 @@ class FastlyAsync:
             {k: v for k, v in self._headers.items() if k != "Fastly-Key"}
         )
         self._sudo = SudoWindow(clock)
-        self._sudo_lock: asyncio.Lock | None = None
         self._gate = RateLimitGate(clock=clock, sleep=self._sleep, max_wait=self._retry.max_wait)
         self._middlewares = build_middlewares(
             policy=self._retry,
@@ -127,6 +129,8 @@ class FastlyAsync:
         """The automation-token operations."""
         self.users = UsersAPI(self)
         """The users of the account: who owns a token."""
+        self.events = EventsAPI(self)
+        """The audit log."""
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -183,30 +187,32 @@ class FastlyAsync:
     async def _ensure_sudo(
         self, password: Secret, *, username: str | None, otp: Secret | None
     ) -> None:
-        """Enter sudo mode unless the window is open; concurrent callers share one entry."""
-        if self._sudo_lock is None:
-            self._sudo_lock = asyncio.Lock()
-        async with self._sudo_lock:
-            if not self._sudo.is_open():
-                await self._enter_sudo(password, username=username, otp=otp)
+        await self._sudo.ensure(self._call, password, username=username, otp=otp)
 
     async def _enter_sudo(
         self, password: Secret, *, username: str | None, otp: Secret | None
     ) -> datetime:
-        headers = MaskedHeaders({"Content-Type": FORM_CONTENT_TYPE})
-        secrets: tuple[Secret, ...] = (password,)
-        if otp is not None:
-            headers["Fastly-OTP"] = otp.reveal()
-            secrets = (password, otp)
-        answer = await self._call(
-            "POST",
-            "/sudo",
-            SudoAnswer,
-            data=sudo_form(username=username, password=password),
-            headers=headers,
-            secrets=secrets,
+        return await self._sudo.enter(self._call, password, username=username, otp=otp)
+
+    def with_key(self, token: str) -> FastlyAsync:
+        """Make a client like this one (endpoint, timeouts, policy, limits) for another key.
+
+        Used by :meth:`revoke_leaked_secret` (the leaked secret revokes itself) and
+        :meth:`rotate_token` (the new secret proves it works). It owns its own session: use it
+        as ``async with``.
+        """
+        return FastlyAsync(
+            token,
+            base_url=self._base_url,
+            timeout=self._timeout,
+            retry=self._retry,
+            max_concurrency=self._max_concurrency,
+            max_body_size=self._max_body_size,
+            user_agent=self._user_agent,
+            allow_insecure_http=True,  # the base URL was checked for this client already
+            clock=self._clock,
+            sleep=self._user_sleep,
         )
-        return self._sudo.opened(answer)
 
     async def __aenter__(self) -> Self:
         self._open()

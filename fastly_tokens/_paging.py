@@ -39,7 +39,7 @@ class Page(Generic[_T]):
     """One page: its items and what it says of the whole."""
 
     data: tuple[_T, ...] = ()
-    meta: PageMeta = PageMeta()
+    meta: PageMeta = attrs.field(factory=PageMeta)
 
 
 async def pages(

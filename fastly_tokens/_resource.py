@@ -6,7 +6,7 @@ client module (which imports them): no import circle, type-only ones included.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from ._call import CallRecord
@@ -36,6 +36,9 @@ class Caller(Protocol):
     def rate_limit(self) -> RateLimit:
         """The write budget as last reported."""
         ...
+
+    _clock: Callable[[], float]
+    """The client's clock (epoch seconds): injected in tests."""
 
     @property
     def _sudo(self) -> SudoWindow:

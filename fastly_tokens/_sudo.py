@@ -7,10 +7,15 @@ of it and reuses the window until shortly before then, so a burst of creates cos
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 import attrs
+
+from ._secrets import MaskedHeaders, Secret
+from ._wire import FORM_CONTENT_TYPE, sudo_form
 
 __all__ = ["SUDO_MARGIN", "SudoAnswer", "SudoWindow"]
 
@@ -25,12 +30,60 @@ class SudoAnswer:
     expiry_time: datetime
 
 
+_T = TypeVar("_T")
+
+
+class _Call(Protocol):
+    """The client's ``_call``, as sudo needs it."""
+
+    async def __call__(
+        self,
+        method: str,
+        path: str,
+        model: type[_T],
+        *,
+        data: Any = ...,
+        headers: Mapping[str, str] | None = ...,
+        secrets: tuple[Secret, ...] = ...,
+    ) -> _T: ...
+
+
 class SudoWindow:
     """When this client's sudo window closes, as Fastly said; ``clock`` is epoch seconds."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
+        self._lock: asyncio.Lock | None = None
         self.expires_at: datetime | None = None
+
+    async def ensure(
+        self, call: _Call, password: Secret, *, username: str | None, otp: Secret | None
+    ) -> None:
+        """Enter sudo mode unless the window is open; concurrent callers share one entry."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if not self.is_open():
+                await self.enter(call, password, username=username, otp=otp)
+
+    async def enter(
+        self, call: _Call, password: Secret, *, username: str | None, otp: Secret | None
+    ) -> datetime:
+        """Send ``POST /sudo`` with the password (and code); return when the window closes."""
+        headers = MaskedHeaders({"Content-Type": FORM_CONTENT_TYPE})
+        secrets: tuple[Secret, ...] = (password,)
+        if otp is not None:
+            headers["Fastly-OTP"] = otp.reveal()
+            secrets = (password, otp)
+        answer = await call(
+            "POST",
+            "/sudo",
+            SudoAnswer,
+            data=sudo_form(username=username, password=password),
+            headers=headers,
+            secrets=secrets,
+        )
+        return self.opened(answer)
 
     def __repr__(self) -> str:
         state = "closed" if not self.is_open() else f"open until {self.expires_at:%H:%M:%S} UTC"

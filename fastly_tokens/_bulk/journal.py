@@ -84,7 +84,10 @@ class Journal:
         self.path = path
         self._fd: int | None = fd
         self.header = header
+        self.records: list[dict[str, Any]] = []
+        """Every readable line after the header, in order (a rotation's steps, say)."""
         self.entries: dict[str, Entry] = {}
+        """A revocation job's view of the records: the last outcome of each id."""
         self._needs_newline = torn
 
     @classmethod
@@ -129,7 +132,10 @@ class Journal:
                 if self.header is None:
                     self.header = entry
                 continue
+            self.records.append(entry)
             token_id, outcome = entry.get("id"), entry.get("outcome")
+            if "step" in entry:
+                continue  # a rotation's record, not a revocation's
             if not isinstance(token_id, str) or outcome not in _OUTCOMES:
                 bad += 1
                 continue
@@ -141,7 +147,7 @@ class Journal:
         """Tie the journal to this endpoint and caller, or refuse it if it records another."""
         mine = {"endpoint": endpoint, "customer_id": customer_id, "user_id": user_id}
         if self.header is None:
-            if self.entries:
+            if self.records:
                 raise JournalMismatchError(
                     f"the journal {self.path} has entries but no header saying whose job it "
                     "records (an older version or another tool wrote it): start a new journal",

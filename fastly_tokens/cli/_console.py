@@ -111,6 +111,10 @@ class Output:
         for renderable in renderables:
             self.out.print(renderable)
 
+    def text(self, text: str) -> None:
+        """Write ``text`` (already cleaned: CSV cells, say) on standard output, whole."""
+        write_whole(self._stdout, text)
+
     def json(self, data: Any, *, keep: frozenset[str] = frozenset()) -> None:
         """Write ``data`` as indented JSON on standard output, whole or not at all.
 

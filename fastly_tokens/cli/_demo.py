@@ -4,7 +4,8 @@ The fake runs in this process and this event loop, seeded with the demo user's t
 expired, some never used). The demo then does what a real clean-up does: shows the current
 token, lists the tokens, selects the expired ones, and revokes them with a few ids that belong
 to someone else mixed in, so the report shows how those end. It checks the fake's state
-afterwards: exit 0 when every expired token was revoked and nothing else was.
+afterwards, then ends with the audit of a realistic account (``_demo_audit``): exit 0 when
+every expired token was revoked and nothing else was, and the audit flagged what it should.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from .. import FastlyAsync, Outcome, RevocationReport, Selection
 from ..testing import FakeFastly
 from ._console import Output
+from ._demo_audit import audit_step
 from ._grammar import EXIT_FAILED, EXIT_OK
 from ._job import JobOptions, plan_job, run_job
 from ._streams import Streams
@@ -114,15 +116,26 @@ async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
                 + f": {bots.writes} write, through the same job."
             )
 
-    return _verdict(
+    problems = _verdict(
         out,
         fake=fake,
         report=report,
         foreign=foreign,
         current_id=current.id,
         bot_revoked=[r.token_id for r in bots.results if r.outcome is Outcome.REVOKED] == [bot.id],
-        elapsed=time.monotonic() - started,
     )
+    _step(out, 7, "Audit a realistic account: a second fake, several users and their tokens")
+    problems += await audit_step(out, seed=args.seed)
+    if problems:
+        for problem in problems:
+            out.say(f"  FAILED: {problem}", style="bold red")
+        return EXIT_FAILED
+    out.say("")
+    out.say(
+        f"OK: every check passed. Demo done in {time.monotonic() - started:.1f} s.",
+        style="bold green",
+    )
+    return EXIT_OK
 
 
 def _verdict(
@@ -133,9 +146,8 @@ def _verdict(
     foreign: list[str],
     current_id: str,
     bot_revoked: bool,
-    elapsed: float,
-) -> int:
-    """Check the fake's own state; explain the foreign ids; pick the exit status."""
+) -> list[str]:
+    """Check the fake's own state; explain the foreign ids; return what went wrong."""
     _step(out, 6, "Check against the fake's state")
     outcome = {r.token_id: r.outcome for r in report.results}
     for token_id in foreign:
@@ -165,14 +177,9 @@ def _verdict(
     live_bots = [t.name for t in fake.automation_tokens() if t.expired(now)]
     if not bot_revoked or live_bots:
         problems.append(f"the expired automation token was not revoked: {live_bots}")
-    if problems:
-        for problem in problems:
-            out.say(f"  FAILED: {problem}", style="bold red")
-        return EXIT_FAILED
-    out.say(
-        f"  OK: all {len(should_go)} expired user tokens and the expired automation token are "
-        f"revoked; the current token and the {len(foreign)} foreign ones are not. "
-        f"Demo done in {elapsed:.1f} s.",
-        style="bold green",
-    )
-    return EXIT_OK
+    if not problems:
+        out.say(
+            f"  OK: all {len(should_go)} expired user tokens and the expired automation token "
+            f"are revoked; the current token and the {len(foreign)} foreign ones are not."
+        )
+    return problems

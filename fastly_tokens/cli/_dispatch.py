@@ -34,6 +34,14 @@ def _handler(command: str) -> Handler:
         from ._demo import demo  # noqa: PLC0415 (imports the fake server only when needed)
 
         return demo
+    if command in ("inventory", "audit"):
+        from ._hygiene import audit_command, inventory_command  # noqa: PLC0415 (as below)
+
+        return inventory_command if command == "inventory" else audit_command
+    if command == "rotate":
+        from ._rotate import rotate_command  # noqa: PLC0415 (as below)
+
+        return rotate_command
     if command == "automation":
         from ._automation import automation  # noqa: PLC0415 (as the rest: one module a command)
 

@@ -29,6 +29,12 @@ def revoke_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``revoke``'s arguments: ids, files, criteria, the current token, the job."""
     parser.add_argument("ids", nargs="*", metavar="ID", help="ids of the tokens to revoke")
     parser.add_argument(
+        "--secret",
+        metavar="-",
+        help="revoke a leaked secret read from standard input ('-': the only value taken; "
+        "never an argument), and list what the token did",
+    )
+    parser.add_argument(
         "--file",
         action="append",
         default=[],

@@ -10,6 +10,7 @@ from .._client import DEFAULT_BASE_URL
 __all__ = [
     "BASE_URL_ENV_VAR",
     "EXIT_FAILED",
+    "EXIT_FINDINGS",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
@@ -25,6 +26,8 @@ EXIT_FAILED = 1
 """An API error, or (``revoke``) some ids were not revoked."""
 EXIT_USAGE = 2
 """A usage error: bad arguments, no token, no ids, an unreadable file."""
+EXIT_FINDINGS = 3
+"""``audit``: a hygiene rule is broken (a CI job gates on it)."""
 EXIT_INTERRUPTED = 130
 """Interrupted (Ctrl-C), as a shell reports SIGINT."""
 
@@ -41,6 +44,7 @@ exit status:
   {EXIT_OK}    success (revoke: every id ended revoked or not found)
   {EXIT_FAILED}    an API error, or (revoke) some ids were not revoked
   {EXIT_USAGE}    a usage error: bad arguments, no token, no ids, an unreadable file
+  {EXIT_FINDINGS}    audit: a hygiene rule is broken
   {EXIT_INTERRUPTED}  interrupted
 
 Run '{PROG} COMMAND --help' for a command's options; '{PROG} demo' needs no account.

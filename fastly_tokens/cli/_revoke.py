@@ -19,6 +19,7 @@ from ._documents import dry_run_json, not_revoked, report_json
 from ._grammar import EXIT_FAILED, EXIT_OK, UsageError
 from ._ids import check_id, gather_ids
 from ._job import JobOptions, plan_job, run_job
+from ._leak import revoke_leaked
 from ._selection import Clause, build_selections, criteria
 from ._streams import Streams
 from ._tables import plan_lines, plan_table
@@ -31,6 +32,8 @@ SHOWN_BEFORE_ASKING = 50
 
 async def revoke(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     """Run ``revoke``: revoke the ids given or selected, and report each one's outcome."""
+    if getattr(args, "secret", None) is not None:
+        return await revoke_leaked(args, out, streams)
     now = datetime.now(UTC)
     clauses = criteria(args, now=now)
     ids = gather_ids(args.ids, args.files, streams.stdin)

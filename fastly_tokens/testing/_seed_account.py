@@ -6,8 +6,9 @@ secrets stay random). Times are relative to the fake's clock, in bands far apart
 sensible audit threshold separates them:
 
 - created 3-30 days ago (young), or 400-900 days ago (``rotation_due``);
-- last used within the last 2 days, never (``never_used``, all young), or 200-300 days ago
-  (``stale``; old by necessity, so also rotation due);
+- last used within the last 2 days, never (``never_used``: created 40-80 days ago, old enough
+  to be forgotten, young enough not to be due for rotation), or 200-300 days ago (``stale``;
+  old by necessity, so also rotation due);
 - expiring in 60-300 days, in 1-5 days (``expiring_soon``), or never (``never_expiring``);
 - limited to 1-3 of the account's services, except ``global_all_services`` (scope
   ``global``, no services) and the automation token with an engineer role and no service limit
@@ -108,6 +109,8 @@ class _Maker:
     def user_token(self, owner: FakeUser, rule: str | None = None) -> FakeToken:
         old = rule in ("rotation_due", "stale")
         created = self.ago(400, 900) if old else self.ago(3, 30)
+        if rule == "never_used":
+            created = self.ago(40, 80)  # forgotten: a month and more, not yet rotation due
         used: float | None = self.ago(0, 2)
         if rule == "never_used":
             used = None
