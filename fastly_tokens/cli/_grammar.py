@@ -14,10 +14,12 @@ from typing import Any, NoReturn
 
 from .._client import DEFAULT_BASE_URL
 from ._grammar_automation import add_automation
+from ._grammar_hygiene import add_hygiene
 from ._grammar_jobs import STRATEGIES, job_options, positive_int, revoke_arguments
 from ._help import (
     BASE_URL_ENV_VAR,
     EXIT_FAILED,
+    EXIT_FINDINGS,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
@@ -32,6 +34,7 @@ __all__ = [
     "BASE_URL_ENV_VAR",
     "DEMO_TOKENS",
     "EXIT_FAILED",
+    "EXIT_FINDINGS",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
@@ -71,15 +74,12 @@ class Parser(argparse.ArgumentParser):
         self.redact = redact
 
     def error(self, message: str) -> NoReturn:
-        """Print the usage and the (masked) error, and exit with status 2."""
-        self.print_usage()
-        self.exit(2, f"{self.prog}: error: {self.redact(message)}\n")
+        """Print the (masked) error on one line, pointing at ``--help``; exit with status 2.
 
-    def print_usage(self, file: Any = None) -> None:
-        """Print the usage to standard error, never standard output."""
-        import sys  # noqa: PLC0415 (only when a usage error is reported)
-
-        super().print_usage(file if file is not None else sys.stderr)
+        argparse would print the whole usage first: a dozen lines before the one that says
+        what is wrong.
+        """
+        self.exit(2, f"{self.prog}: error: {self.redact(message)} (see {self.prog} --help)\n")
 
 
 def _connection_parent(*, top: bool) -> Parser:
@@ -217,6 +217,7 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     _json_option(revoke, "the report (or, with --dry-run, the selection)")
 
     add_automation(add, _json_option, parents=sub, redact=redact)
+    add_hygiene(add, _json_option)
 
     demo = add(
         "demo",
