@@ -27,13 +27,14 @@ import aiohttp
 
 from ._call import CALL_RECORD
 from ._errors import ResponseTooLargeError
+from ._log import logger
 from ._ratelimit import LONG_WAIT, READ_METHODS, RateLimitGate
 from ._retry import RetryPolicy, decide, maybe_reached_server
 from ._wire import parse_rate_limit, retry_after
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "ConnectionLostError", "build_middlewares"]
 
-log = logging.getLogger("fastly_tokens")
+log = logger
 
 DEFAULT_MAX_BODY_SIZE = 128 * 1024 * 1024
 """The largest body read (decoded), 128 MiB: about three times a list of 100,000 tokens."""

@@ -101,6 +101,17 @@ class Token:
             return False
         return self.expires_at <= (now or datetime.now(UTC))
 
+    def __str__(self) -> str:
+        """Say what the token is for people: ``repr`` stays the precise form."""
+        scope = " ".join(sorted(self.scope)) or "no scope"
+        where = f"{len(self.services)} services" if self.services else "every service"
+        if len(self.services) == 1:
+            where = f"service {self.services[0]}"
+        expires = "never expires"
+        if self.expires_at is not None:
+            expires = f"expires {self.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        return f"{self.kind} token {self.id} {self.name or ''!r}: {scope} on {where}, {expires}"
+
 
 @attrs.frozen(kw_only=True)
 class CreatedToken(Token):

@@ -22,6 +22,7 @@ from types import TracebackType
 import attrs
 
 from ._errors import RateLimitError
+from ._log import logger as package_logger
 from ._wire import epoch_to_utc
 
 __all__ = ["LONG_WAIT", "READ_METHODS", "RateLimit", "RateLimitGate"]
@@ -78,7 +79,7 @@ class RateLimitGate:
         self._clock = clock
         self._sleep = sleep
         self._max_wait = max_wait
-        self._log = logger if logger is not None else logging.getLogger("fastly_tokens")
+        self._log = logger if logger is not None else package_logger
         self._remaining: int | None = None
         self._reset: float | None = None
         self._unmetered = False

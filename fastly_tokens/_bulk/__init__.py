@@ -19,6 +19,7 @@ from .executor import RevocationJob
 from .journal import JournalError, JournalLockedError, JournalMismatchError
 from .outcomes import (
     Outcome,
+    OutcomeCounts,
     RevocationPlan,
     RevocationProgress,
     RevocationReport,
@@ -34,6 +35,7 @@ __all__ = [
     "JournalMismatchError",
     "Lister",
     "Outcome",
+    "OutcomeCounts",
     "RevocationJob",
     "RevocationOptions",
     "RevocationPlan",

@@ -11,12 +11,12 @@ What each answer means is decided in :mod:`.planner`; what happened is kept in t
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 
 from .._call import CallRecord
 from .._errors import FastlyError
+from .._log import logger
 from .._ratelimit import RateLimit
 from .._secrets import scrub
 from . import planner
@@ -30,7 +30,7 @@ from .settings import JobSettings
 
 __all__ = ["RevocationJob"]
 
-_logger = logging.getLogger("fastly_tokens")
+_logger = logger
 
 
 class _NotSent(Exception):

@@ -12,7 +12,6 @@ cannot swallow the next entry.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import Any
 import attrs
 
 from .._errors import FastlyError
+from .._log import logger
 
 try:  # POSIX; elsewhere journals are not locked (said in the README)
     import fcntl
@@ -35,7 +35,7 @@ __all__ = [
     "JournalMismatchError",
 ]
 
-_logger = logging.getLogger("fastly_tokens")
+_logger = logger
 _MAGIC = "fastly_tokens_journal"
 _VERSION = 1
 _OUTCOMES = frozenset(

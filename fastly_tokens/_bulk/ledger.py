@@ -8,17 +8,17 @@ a cancelled run's included, gives each id the outcome its evidence supports.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from .._errors import RateLimitError
+from .._log import logger
 from .journal import Journal, JournalError
 from .outcomes import Outcome, RevocationProgress, RevocationReport, RevocationResult
 
 __all__ = ["Ledger", "Sink"]
 
-_logger = logging.getLogger("fastly_tokens")
+_logger = logger
 
 Sink = list[RevocationResult] | None
 """Where a bisection holds outcomes it cannot judge yet; None settles them at once."""

@@ -17,6 +17,7 @@ import attrs
 __all__ = [
     "GONE",
     "Outcome",
+    "OutcomeCounts",
     "RevocationPlan",
     "RevocationProgress",
     "RevocationReport",
@@ -50,10 +51,34 @@ GONE = frozenset({Outcome.REVOKED, Outcome.NOT_FOUND})
 """The outcomes after which there is nothing left for this caller to revoke."""
 
 
-def count_outcomes(results: Iterable[RevocationResult]) -> dict[Outcome, int]:
+class OutcomeCounts(dict[Outcome, int]):
+    """How many ids ended in each outcome: a dict, keyed by :class:`Outcome` (or its value).
+
+    Its repr reads as the dict of plain strings it equals, ``{'revoked': 3, ...}``, not a
+    wall of enum reprs; ``str`` lists only the outcomes that occurred.
+    """
+
+    def __repr__(self) -> str:
+        return repr({str(outcome): count for outcome, count in self.items()})
+
+    def __str__(self) -> str:
+        shown = [f"{count} {outcome.replace('_', ' ')}" for outcome, count in self.items() if count]
+        return ", ".join(shown) or "nothing"
+
+
+def count_outcomes(results: Iterable[RevocationResult]) -> OutcomeCounts:
     """How many of ``results`` ended in each outcome (every outcome present, zero or not)."""
     counts = Counter(result.outcome for result in results)
-    return {outcome: counts.get(outcome, 0) for outcome in Outcome}
+    return OutcomeCounts((outcome, counts.get(outcome, 0)) for outcome in Outcome)
+
+
+def _results_repr(results: tuple[RevocationResult, ...]) -> str:
+    """Show how many results a report or an update holds, not each (a job has thousands)."""
+    return f"<{len(results)} results>"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @attrs.frozen
@@ -72,6 +97,10 @@ class RevocationResult:
     """How the outcome was reached, where the outcome alone does not say (e.g. "not among the
     tokens this caller can list")."""
 
+    def __str__(self) -> str:
+        why = self.note or (str(self.error) if self.error is not None else None)
+        return f"{self.token_id}: {self.outcome}" + (f" ({why})" if why else "")
+
 
 @attrs.frozen
 class RevocationProgress:
@@ -82,13 +111,19 @@ class RevocationProgress:
     reads: int
     writes: int
     counts: Mapping[Outcome, int]
-    latest: tuple[RevocationResult, ...]
+    latest: tuple[RevocationResult, ...] = attrs.field(repr=_results_repr)
     """The results this update adds."""
 
     @property
     def requests(self) -> int:
         """Reads and writes sent so far."""
         return self.reads + self.writes
+
+    def __str__(self) -> str:
+        return (
+            f"{self.done}/{self.total} ids: {OutcomeCounts(self.counts)}; "
+            f"{_plural(self.writes, 'write')}, {_plural(self.reads, 'read')}"
+        )
 
 
 @attrs.frozen
@@ -119,6 +154,13 @@ class RevocationPlan:
     remaining: int | None = None
     reset_at: datetime | None = None
 
+    def __str__(self) -> str:
+        return (
+            f"{_plural(self.total, 'id')}: {len(self.to_send)} to send, "
+            f"{len(self.not_found)} not found, {len(self.invalid)} invalid, "
+            f"{len(self.resumed)} settled by the journal; {_plural(self.writes, 'write')}"
+        )
+
     @property
     def fits_budget(self) -> bool | None:
         """Whether the known remaining budget covers ``writes``; None while it is unknown."""
@@ -129,7 +171,7 @@ class RevocationPlan:
 class RevocationReport:
     """Every id's outcome in input order (duplicates once), with the requests and time spent."""
 
-    results: tuple[RevocationResult, ...]
+    results: tuple[RevocationResult, ...] = attrs.field(repr=_results_repr)
     reads: int
     """Reads sent (free at Fastly): the preflight's listings."""
     writes: int
@@ -145,9 +187,17 @@ class RevocationReport:
         return self.reads + self.writes
 
     @property
-    def counts(self) -> dict[Outcome, int]:
+    def counts(self) -> OutcomeCounts:
         """How many ids ended in each outcome (every outcome present, zero or not)."""
         return count_outcomes(self.results)
+
+    def __str__(self) -> str:
+        text = (
+            f"{_plural(len(self.results), 'id')}: {self.counts}; "
+            f"{_plural(self.writes, 'write')}, {_plural(self.reads, 'read')}, "
+            f"{self.elapsed:.2f} s"
+        )
+        return text + (f"; stopped: {self.stopped}" if self.stopped else "")
 
     @property
     def ok(self) -> bool:
