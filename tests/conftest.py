@@ -1,4 +1,8 @@
-"""Shared fixtures: a FakeFastly on loopback and a client pointed at it that never really sleeps."""
+"""Shared fixtures: one FakeClock, a FakeFastly on loopback on it, and a client on it too.
+
+The client's waits take no time and move the clock both sides read, so a test of a retry or a
+rate-limit wait never really sleeps.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,27 @@ from collections.abc import AsyncIterator
 import pytest
 
 from fastly_tokens import FastlyAsync, RetryPolicy
-from fastly_tokens.testing import FakeFastly
-
-
-class Sleeps:
-    """An injected sleep that records each wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeFastly]:
-    async with FakeFastly() as server:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def fake(clock: FakeClock) -> AsyncIterator[FakeFastly]:
+    async with FakeFastly(clock=clock) as server:
         yield server
 
 
 @pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
-
-
-@pytest.fixture
-async def client(fake: FakeFastly, sleeps: Sleeps) -> AsyncIterator[FastlyAsync]:
+async def client(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
     async with FastlyAsync(
-        fake.key, base_url=fake.base_url, retry=RetryPolicy(attempts=1), sleep=sleeps
+        fake.key,
+        base_url=fake.base_url,
+        retry=RetryPolicy(attempts=1),
+        clock=clock,
+        sleep=clock.sleep,
     ) as c:
         yield c

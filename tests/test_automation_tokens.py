@@ -21,14 +21,14 @@ from fastly_tokens import (
 )
 from fastly_tokens._converter import strict_converter
 from fastly_tokens._paging import Page
-from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
+from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
 from .support import HostileServer
 
 
 @pytest.fixture
-async def admin(fake: FakeFastly) -> AsyncIterator[FastlyAsync]:
-    async with FastlyAsync(fake.superuser_key, base_url=fake.base_url) as c:
+async def admin(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
+    async with FastlyAsync(fake.superuser_key, base_url=fake.base_url, clock=clock) as c:
         yield c
 
 
@@ -92,9 +92,9 @@ async def test_every_shape_the_facts_record_is_read(fake: FakeFastly, admin: Fas
 
 
 async def test_create_enters_sudo_once_and_keeps_the_secret_out_of_repr(
-    fake: FakeFastly, admin: FastlyAsync
+    fake: FakeFastly, admin: FastlyAsync, clock: FakeClock
 ) -> None:
-    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    expires = datetime.fromtimestamp(clock(), UTC) + timedelta(days=30)
     created = await admin.automation_tokens.create_automation_token(
         name="ci",
         password=DEMO_PASSWORD,

@@ -21,9 +21,7 @@ from fastly_tokens import (
     RevocationProgress,
     Strategy,
 )
-from fastly_tokens.testing import FakeFastly
-
-from .conftest import Sleeps
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 
 def mine(fake: FakeFastly, n: int, prefix: str = "t") -> list[str]:
@@ -46,8 +44,8 @@ def bisection_bound(n: int, bad: int, chunk: int) -> int:
 
 
 @pytest.fixture
-async def retrying(fake: FakeFastly, sleeps: Sleeps) -> AsyncIterator[FastlyAsync]:
-    async with FastlyAsync(fake.key, base_url=fake.base_url, sleep=sleeps) as c:
+async def retrying(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
+    async with FastlyAsync(fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep) as c:
         yield c
 
 
@@ -165,7 +163,7 @@ async def test_a_413_halves_the_chunk_size_for_the_rest_of_the_job(
 
 
 async def test_a_lost_batch_is_settled_by_reading_the_list_again(
-    retrying: FastlyAsync, fake: FakeFastly, sleeps: Sleeps
+    retrying: FastlyAsync, fake: FakeFastly, clock: FakeClock
 ) -> None:
     ids = mine(fake, 300)
     fake.faults.add("status", status=503, times=2, method="DELETE", path="/tokens")
@@ -180,11 +178,11 @@ async def test_a_lost_batch_is_settled_by_reading_the_list_again(
     }
     assert report.writes == 3 + 1 + 2  # two 503s, the lost attempt and its 404, then 2 chunks
     assert report.reads == 4  # the preflight's three, and the one read again
-    assert len(sleeps.waits) == 3
+    assert len(clock.waits) == 3
 
 
 async def test_without_preflight_a_lost_batch_is_not_claimed(
-    retrying: FastlyAsync, fake: FakeFastly, sleeps: Sleeps
+    retrying: FastlyAsync, fake: FakeFastly, clock: FakeClock
 ) -> None:
     ids = mine(fake, 300)
     fake.faults.add("status", status=503, times=2, method="DELETE", path="/tokens")
@@ -197,7 +195,7 @@ async def test_without_preflight_a_lost_batch_is_not_claimed(
     assert all(r.maybe_revoked for r in report.results if r.outcome is Outcome.NOT_FOUND)
     assert not any(r.maybe_revoked for r in report.results if r.outcome is Outcome.REVOKED)
     assert all(fake.is_revoked(t) for t in ids)
-    assert len(sleeps.waits) == 3
+    assert len(clock.waits) == 3
 
 
 async def test_failures_that_outlast_the_retries_are_failed_with_their_error(

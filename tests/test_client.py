@@ -20,7 +20,7 @@ from fastly_tokens import (
     RetryPolicy,
     __version__,
 )
-from fastly_tokens.testing import FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support import eventually
 
@@ -111,22 +111,18 @@ async def test_a_session_passed_in_is_used_and_left_open(fake: FakeFastly) -> No
 
 
 async def test_no_token_in_logs_or_errors(
-    fake: FakeFastly, caplog: pytest.LogCaptureFixture
+    fake: FakeFastly, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     fake.faults.add("status", status=503, times=2, path="/tokens/self")
     async with FastlyAsync(
-        fake.key, base_url=fake.base_url, retry=RetryPolicy(attempts=2), sleep=_no_sleep
+        fake.key, base_url=fake.base_url, retry=RetryPolicy(attempts=2), sleep=clock.sleep
     ) as c:
         with pytest.raises(Exception) as info:  # noqa: PT011 (the text is what is checked)
             await c.tokens.get_token_current()
     seen = caplog.text + str(info.value) + repr(info.value) + repr(info.value.__cause__)
     assert fake.key not in seen
     assert any("/tokens/self" in r.getMessage() for r in caplog.records)
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
 
 
 # -- closing while calls are in flight (issue 8, item 9) -------------------------------------
@@ -142,37 +138,34 @@ async def test_close_ends_a_call_in_flight_with_client_closed_error(fake: FakeFa
         await call
 
 
-async def test_close_ends_a_call_waiting_to_retry_at_once(fake: FakeFastly) -> None:
-    never = asyncio.Event()
-    waits: list[float] = []
-
-    async def long_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        await never.wait()  # a backoff that would never end by itself
-
+async def test_close_ends_a_call_waiting_to_retry_at_once(
+    fake: FakeFastly, clock: FakeClock
+) -> None:
+    clock.hold()  # a backoff that would never end by itself
     fake.faults.add("status", status=503, times=None, path="/tokens/self")
-    client = FastlyAsync(fake.key, base_url=fake.base_url, sleep=long_sleep)
+    client = FastlyAsync(fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep)
     call = asyncio.ensure_future(client.tokens.get_token_current())
-    await eventually(lambda: bool(waits))
+    await clock.wait_for_sleep()
     await client.close()
     with pytest.raises(ClientClosedError):
         await call
     assert len(fake.requests_matching("GET", "/tokens/self")) == 1  # no attempt after close
 
 
-async def test_a_cancelled_call_stays_cancelled_not_closed(fake: FakeFastly) -> None:
-    never = asyncio.Event()
-
-    async def long_sleep(seconds: float) -> None:
-        await never.wait()
-
+async def test_a_cancelled_call_stays_cancelled_not_closed(
+    fake: FakeFastly, clock: FakeClock
+) -> None:
+    clock.hold()  # a backoff that would never end by itself
     fake.faults.add("status", status=503, times=None, path="/tokens/self")
-    async with FastlyAsync(fake.key, base_url=fake.base_url, sleep=long_sleep) as client:
+    async with FastlyAsync(
+        fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep
+    ) as client:
         call = asyncio.ensure_future(client.tokens.get_token_current())
-        await eventually(lambda: bool(fake.requests))
+        await clock.wait_for_sleep()
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
+    assert clock.cancelled == 1  # the backoff went with the call
 
 
 # -- one client, one event loop (issue 8, item 11) -------------------------------------------

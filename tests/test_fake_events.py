@@ -15,11 +15,6 @@ from .support_fake import MISSING_ID, Make, bulk, call, create_form, fakes, sess
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make

@@ -21,11 +21,6 @@ from .support_fake import (
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make

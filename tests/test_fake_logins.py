@@ -16,11 +16,6 @@ from .support_fake import SUDO_403, T0, Make, call, create_form, fakes, post_sud
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make

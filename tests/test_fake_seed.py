@@ -15,11 +15,6 @@ DAY = 86400.0
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make

@@ -13,11 +13,6 @@ from .support_fake import SUDO_403, Make, call, create_form, fakes, post_sudo, s
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
     async with fakes(clock) as make:
         yield make

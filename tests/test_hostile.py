@@ -29,6 +29,7 @@ from fastly_tokens import (
     RetryPolicy,
 )
 from fastly_tokens._wire import MAX_RESET_AHEAD, parse_rate_limit
+from fastly_tokens.testing import FakeClock
 
 from .support import HostileServer, capture, endless, gzip_bomb, raw
 
@@ -38,12 +39,8 @@ TOKEN = json.dumps({"id": "5Yo3XXnrQpjc20u0ybrf2g", "name": "ok"}).encode()
 NESTED = b"[" * 100_000
 
 
-async def no_sleep(seconds: float) -> None:
-    return None
-
-
 def client(server: HostileServer, **kwargs: object) -> FastlyAsync:
-    return FastlyAsync(KEY, base_url=server.base_url, retry=ONCE, sleep=no_sleep, **kwargs)  # type: ignore[arg-type]  # test-only pass-through
+    return FastlyAsync(KEY, base_url=server.base_url, retry=ONCE, sleep=FakeClock().sleep, **kwargs)  # type: ignore[arg-type]  # test-only pass-through
 
 
 async def test_deeply_nested_json_on_a_success_is_a_validation_error() -> None:

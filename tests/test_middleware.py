@@ -3,7 +3,7 @@
 The server is a small scripted aiohttp.web app: each request pops the next action queued for
 its method and path (a status, a dropped connection before or after acting, a truncated body,
 a hang), else answers from a default. Time is fake: the middlewares' clock and sleep are a
-:class:`FakeTime` shared with the server's write budget, so nothing really waits.
+:class:`FakeClock` shared with the server's write budget, so nothing really waits.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from fastly_tokens._errors import RateLimitError
 from fastly_tokens._middleware import ConnectionLostError, build_middlewares
 from fastly_tokens._ratelimit import RateLimitGate
 from fastly_tokens._retry import RetryPolicy
+from fastly_tokens.testing import FakeClock
 
 NOW = 1_700_000_000.0
 KEY = "SECRET-fastly-key-never-logged"
@@ -32,34 +33,11 @@ KEY = "SECRET-fastly-key-never-logged"
 Action = Callable[["Script", web.Request], Awaitable[web.StreamResponse]]
 
 
-class FakeTime:
-    """A clock and a sleep that never really sleep: a sleep moves the clock to its wake time."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-        self.sleeps: list[float] = []
-        self.hold: asyncio.Event | None = None
-        self.sleeping = asyncio.Event()
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        start = self.now
-        self.sleeps.append(seconds)
-        self.sleeping.set()
-        if self.hold is not None:
-            await self.hold.wait()
-        else:
-            await asyncio.sleep(0)
-        self.now = max(self.now, start + seconds)
-
-
 @attrs.define
 class Script:
     """What the server will answer, and what it saw."""
 
-    time: FakeTime
+    time: FakeClock
     queued: defaultdict[tuple[str, str], deque[Action]] = attrs.field(
         factory=lambda: defaultdict(deque)
     )
@@ -164,13 +142,13 @@ def hang() -> Action:
 
 
 @pytest.fixture
-def fake() -> FakeTime:
-    return FakeTime()
+def clock() -> FakeClock:
+    return FakeClock(NOW)
 
 
 @pytest.fixture
-def script(fake: FakeTime) -> Script:
-    return Script(time=fake)
+def script(clock: FakeClock) -> Script:
+    return Script(time=clock)
 
 
 @pytest.fixture
@@ -217,17 +195,17 @@ ClientFactory = Callable[..., Client]
 
 @pytest.fixture
 def make_client(
-    session: aiohttp.ClientSession, server: TestServer, fake: FakeTime
+    session: aiohttp.ClientSession, server: TestServer, clock: FakeClock
 ) -> ClientFactory:
     def make(policy: RetryPolicy | None = None, max_concurrency: int = 16) -> Client:
         policy = policy or RetryPolicy(jitter=0)
-        gate = RateLimitGate(fake.clock, fake.sleep, policy.max_wait)
+        gate = RateLimitGate(clock, clock.sleep, policy.max_wait)
         middlewares = build_middlewares(
             policy=policy,
             gate=gate,
             max_concurrency=max_concurrency,
-            clock=fake.clock,
-            sleep=fake.sleep,
+            clock=clock,
+            sleep=clock.sleep,
             rand=lambda: 0.0,
         )
         return Client(session, server, gate, middlewares)
@@ -259,7 +237,7 @@ def make_client(
     ],
 )
 async def test_attempts_per_status_and_method(
-    make_client: ClientFactory, script: Script, fake: FakeTime, case: tuple[str, int, int]
+    make_client: ClientFactory, script: Script, clock: FakeClock, case: tuple[str, int, int]
 ) -> None:
     method, status, attempts = case
     script.default[method, "/tokens"] = answer(status)
@@ -267,7 +245,7 @@ async def test_attempts_per_status_and_method(
     got, _ = await client.call(method, "/tokens")
     assert got == status
     assert script.count(method, "/tokens") == attempts
-    assert fake.sleeps[: attempts - 1] == [0.5, 1.0, 2.0][: attempts - 1]
+    assert clock.waits[: attempts - 1] == [0.5, 1.0, 2.0][: attempts - 1]
 
 
 async def test_success_after_a_503(make_client: ClientFactory, script: Script) -> None:
@@ -277,7 +255,7 @@ async def test_success_after_a_503(make_client: ClientFactory, script: Script) -
 
 
 async def test_attempts_one_turns_retrying_off(
-    make_client: ClientFactory, script: Script, fake: FakeTime
+    make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:
     script.default["GET", "/tokens"] = answer(503)
     assert (await make_client(RetryPolicy(attempts=1)).call("GET", "/tokens"))[0] == 503
@@ -286,7 +264,7 @@ async def test_attempts_one_turns_retrying_off(
         await make_client(RetryPolicy(attempts=1)).call("GET", "/drop")
     assert script.count("GET", "/tokens") == 1
     assert script.count("GET", "/drop") == 1  # aiohttp's own replay is suppressed too
-    assert fake.sleeps == []
+    assert clock.waits == []
 
 
 # dropped connections
@@ -316,13 +294,13 @@ async def test_delete_drops_every_time(make_client: ClientFactory, script: Scrip
 
 @pytest.mark.parametrize("after_acting", [False, True])
 async def test_post_is_never_replayed_after_a_drop(
-    make_client: ClientFactory, script: Script, fake: FakeTime, after_acting: bool
+    make_client: ClientFactory, script: Script, clock: FakeClock, after_acting: bool
 ) -> None:
     script.default["POST", "/tokens"] = drop(after_acting=after_acting)
     with pytest.raises(aiohttp.ClientConnectionError):
         await make_client().call("POST", "/tokens")
     assert script.count("POST", "/tokens") == 1
-    assert fake.sleeps == []
+    assert clock.waits == []
 
 
 async def test_post_is_never_replayed_after_a_truncated_body(
@@ -338,32 +316,32 @@ async def test_post_is_never_replayed_after_a_truncated_body(
 
 
 async def test_retry_after_seconds_is_honoured(
-    make_client: ClientFactory, script: Script, fake: FakeTime
+    make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:
     script.queue("GET", "/tokens", answer(503, {"Retry-After": "3"}), answer(200))
     assert (await make_client().call("GET", "/tokens"))[0] == 200
-    assert fake.sleeps == [3.0]
+    assert clock.waits == [3.0]
 
 
 async def test_429_waits_for_the_reset_then_retries_a_post(
-    make_client: ClientFactory, script: Script, fake: FakeTime
+    make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:
     script.limit, script.remaining, script.reset = 1000, 0, NOW + 7
     client = make_client()
     assert (await client.call("POST", "/tokens"))[0] == 200
     assert script.statuses == [429, 200]
-    assert fake.sleeps == [7.0]
+    assert clock.waits == [7.0]
     assert client.gate.snapshot().remaining == 999
 
 
 async def test_429_beyond_max_wait_is_returned_at_once(
-    make_client: ClientFactory, script: Script, fake: FakeTime
+    make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:
     script.limit, script.remaining, script.reset = 1000, 0, NOW + 120
     client = make_client(RetryPolicy(max_wait=60))
     status, body = await client.call("DELETE", "/tokens/a")
     assert (status, body) == (429, b'{"msg":"rate limit exceeded"}')
-    assert fake.sleeps == []
+    assert clock.waits == []
     # The gate is armed: the next write fails without reaching the server.
     with pytest.raises(RateLimitError) as info:
         await client.call("DELETE", "/tokens/b")
@@ -375,21 +353,21 @@ async def test_429_beyond_max_wait_is_returned_at_once(
 
 
 async def test_429_whose_reset_passes_the_deadline_is_returned(
-    make_client: ClientFactory, script: Script, fake: FakeTime
+    make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:
     script.limit, script.remaining, script.reset = 1000, 0, NOW + 50
     client = make_client(RetryPolicy(deadline=30, max_wait=600))
     assert (await client.call("DELETE", "/tokens/a"))[0] == 429
-    assert fake.sleeps == []
+    assert clock.waits == []
 
 
 async def test_deadline_stops_the_backoff(
-    make_client: ClientFactory, script: Script, fake: FakeTime
+    make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:
     script.default["GET", "/tokens"] = answer(503)
     client = make_client(RetryPolicy(attempts=10, deadline=2, jitter=0))
     assert (await client.call("GET", "/tokens"))[0] == 503
-    assert fake.sleeps == [0.5, 1.0]  # a third wait of 2 s would end past the deadline
+    assert clock.waits == [0.5, 1.0]  # a third wait of 2 s would end past the deadline
     assert script.count("GET", "/tokens") == 3
 
 
@@ -406,35 +384,35 @@ async def test_deadline_cuts_a_hung_attempt(make_client: ClientFactory, script: 
 
 
 async def test_cancel_mid_backoff_propagates_and_leaks_nothing(
-    session: aiohttp.ClientSession, server: TestServer, script: Script, fake: FakeTime
+    session: aiohttp.ClientSession, server: TestServer, script: Script, clock: FakeClock
 ) -> None:
     policy = RetryPolicy()
-    gate = RateLimitGate(fake.clock, fake.sleep, policy.max_wait)
+    gate = RateLimitGate(clock, clock.sleep, policy.max_wait)
     mws = build_middlewares(
-        policy=policy, gate=gate, max_concurrency=1, clock=fake.clock, sleep=fake.sleep
+        policy=policy, gate=gate, max_concurrency=1, clock=clock, sleep=clock.sleep
     )
     script.queue("GET", "/tokens", answer(503))
-    fake.hold = asyncio.Event()
+    clock.hold()
     one = aiohttp.TCPConnector(limit=1)  # a leaked connection would block the next request
     async with aiohttp.ClientSession(connector=one, headers={"Fastly-Key": KEY}) as s1:
         task = asyncio.create_task(s1.get(server.make_url("/tokens"), middlewares=mws))
-        await fake.sleeping.wait()
+        await clock.wait_for_sleep()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        fake.hold = None
+        clock.release()
         async with asyncio.timeout(5), s1.get(server.make_url("/tokens"), middlewares=mws) as r:
             assert r.status == 200
     assert script.count("GET", "/tokens") == 2
 
 
 async def test_cancel_mid_request_propagates_and_leaks_nothing(
-    server: TestServer, script: Script, fake: FakeTime
+    server: TestServer, script: Script, clock: FakeClock
 ) -> None:
     policy = RetryPolicy()
-    gate = RateLimitGate(fake.clock, fake.sleep, policy.max_wait)
+    gate = RateLimitGate(clock, clock.sleep, policy.max_wait)
     mws = build_middlewares(
-        policy=policy, gate=gate, max_concurrency=1, clock=fake.clock, sleep=fake.sleep
+        policy=policy, gate=gate, max_concurrency=1, clock=clock, sleep=clock.sleep
     )
     script.queue("DELETE", "/tokens/a", hang())
     one = aiohttp.TCPConnector(limit=1)
@@ -448,14 +426,14 @@ async def test_cancel_mid_request_propagates_and_leaks_nothing(
         # The semaphore (1) and the pool (1) are both free again.
         async with asyncio.timeout(5), s1.get(server.make_url("/tokens"), middlewares=mws) as r:
             assert r.status == 200
-    assert fake.sleeps == []
+    assert clock.waits == []
 
 
 # the shared budget
 
 
 async def test_a_burst_of_deletes_against_a_spent_budget_earns_one_429(
-    make_client: ClientFactory, script: Script, fake: FakeTime
+    make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:
     script.limit, script.remaining, script.reset = 1000, 0, NOW + 10
     client = make_client()
@@ -468,7 +446,7 @@ async def test_a_burst_of_deletes_against_a_spent_budget_earns_one_429(
 
 
 async def test_a_known_budget_is_never_overrun(
-    make_client: ClientFactory, script: Script, fake: FakeTime
+    make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:
     script.limit, script.remaining, script.reset = 1000, 5, NOW + 10
     client = make_client(RetryPolicy(max_wait=600))
@@ -476,7 +454,7 @@ async def test_a_known_budget_is_never_overrun(
     results = await asyncio.gather(*(client.call("DELETE", f"/tokens/t{i}") for i in range(20)))
     assert all(status == 200 for status, _ in results)
     assert 429 not in script.statuses
-    assert fake.sleeps == [10.0]  # one shared wait for the reset, not one per task
+    assert clock.waits == [10.0]  # one shared wait for the reset, not one per task
 
 
 async def test_max_concurrency_bounds_requests_in_flight(

@@ -4,7 +4,7 @@
 the public client and the fake Fastly instead: attempts counted per status and method,
 server-directed waits, the deadline and ``max_wait``, cancellation, the shared rate-limit gate,
 a DELETE lost after it acted, budget figures read from errors, logging, and a soak under random
-faults. Time is fake: one :class:`FakeTime` is the clock of the fake server (its rate-limit
+faults. Time is fake: one :class:`FakeClock` is the clock of the fake server (its rate-limit
 windows) and of the client, and the client's injected sleep moves it forward, so nothing really
 sleeps and window resets line up exactly.
 """
@@ -42,7 +42,7 @@ from fastly_tokens import (
     RetryPolicy,
     UnprocessableEntityError,
 )
-from fastly_tokens.testing import FakeFastly, FaultKind
+from fastly_tokens.testing import FakeClock, FakeFastly, FaultKind
 
 # A whole number of hours, so windows of 10 s, 60 s and 3600 s all start exactly here.
 NOW = 1_699_999_200.0
@@ -50,65 +50,24 @@ UNKNOWN_ID = "AAAAAAAAAAAAAAAAAAAAAA"  # well-formed, never issued
 HANG_LIMIT = 20.0  # real seconds; the slowest test here, the soak, takes a few
 
 
-class FakeTime:
-    """A clock and a sleep that never really sleep: a sleep moves the clock to its wake time.
-
-    ``hold`` makes every sleep block until the event is set; ``sleeping`` is set when a sleep
-    starts; ``on_sleep`` is called with the wait as each sleep starts, to look at the world then;
-    ``cancelled`` counts the sleeps cancelled before they ended.
-    """
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-        self.hold: asyncio.Event | None = None
-        self.sleeping = asyncio.Event()
-        self.on_sleep: Callable[[float], None] | None = None
-        self.cancelled = 0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> Awaitable[None]:
-        # Not a coroutine function: the wake time is fixed when sleep() is called, as a real
-        # sleep's is, even if the awaitable is first run later (the gate hands it to a task).
-        wake = self.now + seconds
-        self.sleeps.append(seconds)
-        if self.on_sleep is not None:
-            self.on_sleep(seconds)
-        self.sleeping.set()
-        return self._until(wake)
-
-    async def _until(self, wake: float) -> None:
-        try:
-            if self.hold is not None:
-                await self.hold.wait()
-            else:
-                await asyncio.sleep(0)
-        except asyncio.CancelledError:
-            self.cancelled += 1
-            raise
-        self.now = max(self.now, wake)
-
-
-# These two replace conftest's `fake` and `client` in this module: both run on FakeTime, and the
+# These two replace conftest's `fake` and `client` in this module: both run on FakeClock, and the
 # client retries (jitter off, so backoffs are exactly 0.5, 1, 2, 4 s).
 
 
 @pytest.fixture
-def ft() -> FakeTime:
-    return FakeTime()
+def clock() -> FakeClock:
+    return FakeClock(NOW)
 
 
 @pytest.fixture
-async def fake(ft: FakeTime) -> AsyncIterator[FakeFastly]:
-    async with FakeFastly(clock=ft.clock) as server:
+async def fake(clock: FakeClock) -> AsyncIterator[FakeFastly]:
+    async with FakeFastly(clock=clock) as server:
         yield server
 
 
 @pytest.fixture
-async def client(fake: FakeFastly, ft: FakeTime) -> AsyncIterator[FastlyAsync]:
-    async with connect(fake, ft) as c:
+async def client(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
+    async with connect(fake, clock) as c:
         yield c
 
 
@@ -127,7 +86,7 @@ async def watchdog() -> AsyncIterator[None]:
 
 
 def connect(
-    fake: FakeFastly, ft: FakeTime, *, max_concurrency: int = 16, **policy: Any
+    fake: FakeFastly, clock: FakeClock, *, max_concurrency: int = 16, **policy: Any
 ) -> FastlyAsync:
     """A client of ``fake`` on fake time; ``policy`` overrides ``RetryPolicy(jitter=0)``."""
     return FastlyAsync(
@@ -135,15 +94,15 @@ def connect(
         base_url=fake.base_url,
         retry=RetryPolicy(**{"jitter": 0.0, **policy}),
         max_concurrency=max_concurrency,
-        clock=ft.clock,
-        sleep=ft.sleep,
+        clock=clock,
+        sleep=clock.sleep,
     )
 
 
-def spend_budget(fake: FakeFastly, ft: FakeTime) -> None:
+def spend_budget(fake: FakeFastly, clock: FakeClock) -> None:
     """Use up the seeded user's writes in the current window, as other clients would have."""
     while fake.rate_limit_remaining(fake.user):
-        fake.limiter.consume(fake.user.id, ft.now)
+        fake.limiter.consume(fake.user.id, clock.now)
 
 
 Call = Callable[[FastlyAsync], Awaitable[object]]
@@ -181,13 +140,13 @@ def assert_nothing_unclosed(caplog: pytest.LogCaptureFixture) -> None:
 @pytest.mark.parametrize("status", [408, 500, 502, 503, 504])
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_transient_status_is_retried_until_success(
-    fake: FakeFastly, client: FastlyAsync, ft: FakeTime, method: str, status: int
+    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str, status: int
 ) -> None:
     path, call = target(fake, method)
     fake.faults.add("status", status=status, times=2, method=method, path=path)
     await call(client)
     assert statuses(fake, method, path) == [status, status, 200 if method == "GET" else 204]
-    assert ft.sleeps == [0.5, 1.0]
+    assert clock.waits == [0.5, 1.0]
     if method == "DELETE":
         assert fake.is_revoked(path.rsplit("/", 1)[1])
 
@@ -206,7 +165,7 @@ async def test_transient_status_is_retried_until_success(
 async def test_final_status_is_not_retried(
     fake: FakeFastly,
     client: FastlyAsync,
-    ft: FakeTime,
+    clock: FakeClock,
     method: str,
     case: tuple[int, type[APIStatusError]],
 ) -> None:
@@ -218,7 +177,7 @@ async def test_final_status_is_not_retried(
     assert (info.value.status, info.value.method, info.value.path) == (status, method, path)
     assert not info.value.maybe_applied
     assert statuses(fake, method, path) == [status]
-    assert ft.sleeps == []
+    assert clock.waits == []
 
 
 @pytest.mark.parametrize(
@@ -232,7 +191,11 @@ async def test_final_status_is_not_retried(
     ],
 )
 async def test_create_token_is_not_retried_after_a_transient_status(
-    fake: FakeFastly, client: FastlyAsync, ft: FakeTime, status: int, error: type[APIStatusError]
+    fake: FakeFastly,
+    client: FastlyAsync,
+    clock: FakeClock,
+    status: int,
+    error: type[APIStatusError],
 ) -> None:
     before = len(fake.tokens_of(fake.user))
     fake.faults.add("status", status=status, times=None, method="POST", path="/tokens")
@@ -241,12 +204,12 @@ async def test_create_token_is_not_retried_after_a_transient_status(
     assert info.value.status == status
     assert statuses(fake, "POST", "/tokens") == [status]
     assert len(fake.tokens_of(fake.user)) == before
-    assert ft.sleeps == []
+    assert clock.waits == []
 
 
 @pytest.mark.parametrize(("kind", "created"), [("drop_before", 0), ("drop_after", 1)])
 async def test_create_token_is_never_replayed_after_a_drop(
-    fake: FakeFastly, client: FastlyAsync, ft: FakeTime, kind: FaultKind, created: int
+    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, kind: FaultKind, created: int
 ) -> None:
     before = len(fake.tokens_of(fake.user))
     fake.faults.add(kind, times=None, method="POST", path="/tokens")
@@ -255,29 +218,29 @@ async def test_create_token_is_never_replayed_after_a_drop(
     assert (info.value.method, info.value.path) == ("POST", "/tokens")
     assert statuses(fake, "POST", "/tokens") == [None]  # one request, aiohttp's replay included
     assert len(fake.tokens_of(fake.user)) == before + created
-    assert ft.sleeps == []
+    assert clock.waits == []
 
 
 @pytest.mark.parametrize("kind", ["status", "drop_before", "drop_after"])
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_attempts_one_sends_exactly_one_request(
-    fake: FakeFastly, ft: FakeTime, method: str, kind: FaultKind
+    fake: FakeFastly, clock: FakeClock, method: str, kind: FaultKind
 ) -> None:
     path, call = target(fake, method)
     fake.faults.add(kind, times=None, method=method, path=path)
     error = InternalServerError if kind == "status" else APIConnectionError
-    async with connect(fake, ft, attempts=1) as c:
+    async with connect(fake, clock, attempts=1) as c:
         with pytest.raises(error):
             await call(c)
     assert len(fake.requests_matching(method, path)) == 1
-    assert ft.sleeps == []
+    assert clock.waits == []
 
 
 @pytest.mark.parametrize("last", ["status", "drop"])
 @pytest.mark.parametrize("attempts", [2, 3, 5])
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_exhausted_attempts_raise_the_last_error(
-    fake: FakeFastly, ft: FakeTime, method: str, attempts: int, last: str
+    fake: FakeFastly, clock: FakeClock, method: str, attempts: int, last: str
 ) -> None:
     path, call = target(fake, method)
     # Every attempt but the last fails one way, the last another: the last one is raised.
@@ -287,7 +250,7 @@ async def test_exhausted_attempts_raise_the_last_error(
     else:
         fake.faults.add("status", status=503, times=attempts - 1, method=method, path=path)
         fake.faults.add("drop_before", times=None, method=method, path=path)
-    async with connect(fake, ft, attempts=attempts) as c:
+    async with connect(fake, clock, attempts=attempts) as c:
         with pytest.raises(FastlyError) as info:
             await call(c)
     if last == "status":
@@ -298,51 +261,51 @@ async def test_exhausted_attempts_raise_the_last_error(
         assert type(info.value) is APIConnectionError
         assert isinstance(info.value.__cause__, aiohttp.ClientConnectionError)
         assert statuses(fake, method, path) == [*[503] * (attempts - 1), None]
-    assert ft.sleeps == [0.5, 1.0, 2.0, 4.0][: attempts - 1]
+    assert clock.waits == [0.5, 1.0, 2.0, 4.0][: attempts - 1]
 
 
 # -- server-directed waits ----------------------------------------------------------------------
 
 
-async def test_retry_after_is_honoured(ft: FakeTime) -> None:
-    ft.now = NOW + 52.5  # 7.5 s left in the window; the fake's Retry-After rounds it up to 8
+async def test_retry_after_is_honoured(clock: FakeClock) -> None:
+    clock.now = NOW + 52.5  # 7.5 s left in the window; the fake's Retry-After rounds it up to 8
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=1, window=60, retry_after=True) as fake,
-        connect(fake, ft) as c,
+        FakeFastly(clock=clock, rate_limit=1, window=60, retry_after=True) as fake,
+        connect(fake, clock) as c,
     ):
         victim = fake.add_token(name="victim").id
-        spend_budget(fake, ft)
+        spend_budget(fake, clock)
         await c.tokens.revoke_token(victim)
         assert statuses(fake, "DELETE", f"/tokens/{victim}") == [429, 204]
-        assert ft.sleeps == [8.0]  # the Retry-After header, not the 7.5 s to the reset
+        assert clock.waits == [8.0]  # the Retry-After header, not the 7.5 s to the reset
         assert fake.is_revoked(victim)
 
 
-async def test_the_reset_is_honoured_without_retry_after(ft: FakeTime) -> None:
-    ft.now = NOW + 52.5
+async def test_the_reset_is_honoured_without_retry_after(clock: FakeClock) -> None:
+    clock.now = NOW + 52.5
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=1, window=60) as fake,
-        connect(fake, ft) as c,
+        FakeFastly(clock=clock, rate_limit=1, window=60) as fake,
+        connect(fake, clock) as c,
     ):
         victim = fake.add_token(name="victim").id
-        spend_budget(fake, ft)
+        spend_budget(fake, clock)
         await c.tokens.revoke_token(victim)
         assert statuses(fake, "DELETE", f"/tokens/{victim}") == [429, 204]
-        assert ft.sleeps == [7.5]  # Fastly-RateLimit-Reset (NOW + 60) less the shared clock
+        assert clock.waits == [7.5]  # Fastly-RateLimit-Reset (NOW + 60) less the shared clock
         assert fake.is_revoked(victim)
 
 
-async def test_a_429_on_create_is_retried(ft: FakeTime) -> None:
-    ft.now = NOW + 50
+async def test_a_429_on_create_is_retried(clock: FakeClock) -> None:
+    clock.now = NOW + 50
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=1, window=60) as fake,
-        connect(fake, ft) as c,
+        FakeFastly(clock=clock, rate_limit=1, window=60) as fake,
+        connect(fake, clock) as c,
     ):
         before = len(fake.tokens_of(fake.user))
-        spend_budget(fake, ft)
+        spend_budget(fake, clock)
         created = await create(c, fake)
         assert statuses(fake, "POST", "/tokens") == [429, 200]
-        assert ft.sleeps == [10.0]
+        assert clock.waits == [10.0]
         assert len(fake.tokens_of(fake.user)) == before + 1
         assert fake.token(created.id) is not None
 
@@ -350,14 +313,14 @@ async def test_a_429_on_create_is_retried(ft: FakeTime) -> None:
 # -- max_wait and the deadline ------------------------------------------------------------------
 
 
-async def test_a_reset_beyond_max_wait_fails_at_once(ft: FakeTime) -> None:
-    ft.now = NOW + 600  # the hourly window resets in 3,000 s
+async def test_a_reset_beyond_max_wait_fails_at_once(clock: FakeClock) -> None:
+    clock.now = NOW + 600  # the hourly window resets in 3,000 s
     reset_at = datetime.fromtimestamp(NOW + 3600, UTC)
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=5) as fake,
-        connect(fake, ft, max_wait=60, deadline=7200) as c,  # max_wait alone refuses it
+        FakeFastly(clock=clock, rate_limit=5) as fake,
+        connect(fake, clock, max_wait=60, deadline=7200) as c,  # max_wait alone refuses it
     ):
-        spend_budget(fake, ft)
+        spend_budget(fake, clock)
         first, second = fake.add_token(name="a").id, fake.add_token(name="b").id
         with pytest.raises(RateLimitError) as info:
             await c.tokens.revoke_token(first)
@@ -372,27 +335,29 @@ async def test_a_reset_beyond_max_wait_fails_at_once(ft: FakeTime) -> None:
         assert statuses(fake, "DELETE", "/tokens/*") == [429]
         assert c.rate_limit == RateLimit(remaining=0, reset_at=reset_at)
         await c.tokens.get_token_current()  # reads are free and still pass
-        assert ft.sleeps == []
-        assert ft.now == NOW + 600
+        assert clock.waits == []
+        assert clock.now == NOW + 600
 
 
-async def test_a_deadline_shorter_than_the_backoff_gives_up(fake: FakeFastly, ft: FakeTime) -> None:
+async def test_a_deadline_shorter_than_the_backoff_gives_up(
+    fake: FakeFastly, clock: FakeClock
+) -> None:
     fake.faults.add("status", status=503, times=None, method="GET", path="/tokens/self")
-    async with connect(fake, ft, attempts=10, deadline=1.2) as c:
+    async with connect(fake, clock, attempts=10, deadline=1.2) as c:
         with pytest.raises(InternalServerError):
             await c.tokens.get_token_current()
-    assert ft.sleeps == [0.5]  # the next backoff, 1 s, would end past the deadline
-    assert ft.now <= NOW + 1.2
+    assert clock.waits == [0.5]  # the next backoff, 1 s, would end past the deadline
+    assert clock.now <= NOW + 1.2
     assert statuses(fake, "GET", "/tokens/self") == [503, 503]
 
 
-async def test_a_reset_past_the_deadline_is_not_waited_for(ft: FakeTime) -> None:
-    ft.now = NOW + 30  # the reset is 30 s off: within max_wait, beyond the deadline
+async def test_a_reset_past_the_deadline_is_not_waited_for(clock: FakeClock) -> None:
+    clock.now = NOW + 30  # the reset is 30 s off: within max_wait, beyond the deadline
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=1, window=60) as fake,
-        connect(fake, ft, deadline=10, max_wait=600) as c,
+        FakeFastly(clock=clock, rate_limit=1, window=60) as fake,
+        connect(fake, clock, deadline=10, max_wait=600) as c,
     ):
-        spend_budget(fake, ft)
+        spend_budget(fake, clock)
         first, second = fake.add_token(name="a").id, fake.add_token(name="b").id
         with pytest.raises(RateLimitError) as info:
             await c.tokens.revoke_token(first)
@@ -400,53 +365,53 @@ async def test_a_reset_past_the_deadline_is_not_waited_for(ft: FakeTime) -> None
         with pytest.raises(RateLimitError):
             await c.tokens.revoke_token(second)  # refused by the gate, not sent
         assert statuses(fake, "DELETE", "/tokens/*") == [429]
-        assert ft.sleeps == []
+        assert clock.waits == []
 
 
 @pytest.mark.parametrize("case", ["backoff", "reset"])
-async def test_a_wait_that_ends_at_the_deadline_is_not_taken(ft: FakeTime, case: str) -> None:
+async def test_a_wait_that_ends_at_the_deadline_is_not_taken(clock: FakeClock, case: str) -> None:
     # backoff: 0.5 s then 1 s would end exactly at a 1.5 s deadline. reset: 10 s off, deadline 10.
-    ft.now = NOW + 50
+    clock.now = NOW + 50
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=1, window=60) as fake,
-        connect(fake, ft, deadline=1.5 if case == "backoff" else 10) as c,
+        FakeFastly(clock=clock, rate_limit=1, window=60) as fake,
+        connect(fake, clock, deadline=1.5 if case == "backoff" else 10) as c,
     ):
         if case == "backoff":
             fake.faults.add("status", status=503, times=None, method="GET", path="/tokens/self")
             with pytest.raises(InternalServerError):  # today: APITimeoutError, after the wait
                 await c.tokens.get_token_current()
-            assert ft.sleeps == [0.5]
+            assert clock.waits == [0.5]
             assert statuses(fake, "GET", "/tokens/self") == [503, 503]
         else:
-            spend_budget(fake, ft)
+            spend_budget(fake, clock)
             with pytest.raises(RateLimitError) as info:  # today: APITimeoutError, after 10 s
                 await c.tokens.revoke_token(fake.add_token(name="v").id)
             assert info.value.retry_after == 10.0
-            assert ft.sleeps == []
+            assert clock.waits == []
 
 
 # -- cancellation -------------------------------------------------------------------------------
 
 
 async def test_cancel_during_a_backoff(
-    fake: FakeFastly, ft: FakeTime, caplog: pytest.LogCaptureFixture
+    fake: FakeFastly, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake.faults.add("status", status=503, times=1, method="GET", path="/tokens/self")
-    ft.hold = asyncio.Event()
-    c = connect(fake, ft, max_concurrency=1)
+    clock.hold()
+    c = connect(fake, clock, max_concurrency=1)
     try:
         task = asyncio.create_task(c.tokens.get_token_current())
         async with asyncio.timeout(5):
-            await ft.sleeping.wait()
-        assert ft.sleeps == [0.5]
+            await clock.wait_for_sleep()
+        assert clock.waits == [0.5]
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             async with asyncio.timeout(1):  # the sleep it was in would never have ended
                 await task
         assert statuses(fake, "GET", "/tokens/self") == [503]
-        assert ft.cancelled == 1  # the backoff's timer went with the call
+        assert clock.cancelled == 1  # the backoff's timer went with the call
         # With one connection and one slot in all, a leak of either would hang the next call.
-        ft.hold = None
+        clock.release()
         async with asyncio.timeout(5):
             assert (await c.tokens.get_token_current()).id == fake.token_id
     finally:
@@ -456,11 +421,11 @@ async def test_cancel_during_a_backoff(
 
 
 async def test_cancel_during_a_request(
-    fake: FakeFastly, ft: FakeTime, caplog: pytest.LogCaptureFixture
+    fake: FakeFastly, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     victim, other = fake.add_token(name="victim").id, fake.add_token(name="other").id
     slow = fake.faults.add("slow", delay=1.0, method="DELETE", path=f"/tokens/{victim}")
-    c = connect(fake, ft, max_concurrency=1)
+    c = connect(fake, clock, max_concurrency=1)
     try:
         task = asyncio.create_task(c.tokens.revoke_token(victim))
         for _ in range(500):
@@ -473,7 +438,7 @@ async def test_cancel_during_a_request(
         with pytest.raises(asyncio.CancelledError):
             await task
         assert time.monotonic() - started < 0.5  # well before the server's answer
-        assert ft.sleeps == []
+        assert clock.waits == []
         # One connection, one concurrency slot and (budget unknown) one write probe in all: a leak
         # of any would hang this write.
         async with asyncio.timeout(5):
@@ -485,29 +450,29 @@ async def test_cancel_during_a_request(
 
 
 async def test_cancel_while_waiting_at_the_gate(
-    ft: FakeTime, caplog: pytest.LogCaptureFixture
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    ft.now = NOW + 30  # 30 s to the reset
+    clock.now = NOW + 30  # 30 s to the reset
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=1, window=60) as fake,
-        connect(fake, ft, attempts=1) as c,
+        FakeFastly(clock=clock, rate_limit=1, window=60) as fake,
+        connect(fake, clock, attempts=1) as c,
     ):
-        spend_budget(fake, ft)
+        spend_budget(fake, clock)
         a, b, d, e = (fake.add_token(name=n).id for n in "abde")
         with pytest.raises(RateLimitError):
             await c.tokens.revoke_token(a)  # the 429 tells the client: spent until NOW + 60
-        ft.hold = asyncio.Event()
+        clock.hold()
         first, *others = [asyncio.create_task(c.tokens.revoke_token(t)) for t in (b, d, e)]
         async with asyncio.timeout(5):
-            await ft.sleeping.wait()
+            await clock.wait_for_sleep()
         await asyncio.sleep(0)
-        assert ft.sleeps == [30.0]  # all three wait on the gate's one timer
+        assert clock.waits == [30.0]  # all three wait on the gate's one timer
         first.cancel()
         with pytest.raises(asyncio.CancelledError):
             await first
         for _ in range(3):
             await asyncio.sleep(0)
-        assert ft.cancelled == 0  # one waiter leaving does not stop the others' timer
+        assert clock.cancelled == 0  # one waiter leaving does not stop the others' timer
         assert not any(task.done() for task in others)
         for task in others:
             task.cancel()
@@ -515,13 +480,13 @@ async def test_cancel_while_waiting_at_the_gate(
             with pytest.raises(asyncio.CancelledError):
                 await task
         await asyncio.sleep(0)
-        assert ft.cancelled == 1  # the last waiter out cancelled the shared timer
+        assert clock.cancelled == 1  # the last waiter out cancelled the shared timer
         assert statuses(fake, "DELETE", "/tokens/*") == [429]
         # The gate is not left holding a dead timer: a new write waits afresh, then goes.
-        ft.hold = None
+        clock.release()
         async with asyncio.timeout(5):
             await c.tokens.revoke_token(b)
-        assert ft.sleeps == [30.0, 30.0]
+        assert clock.waits == [30.0, 30.0]
         assert statuses(fake, "DELETE", "/tokens/*") == [429, 204]
         assert fake.is_revoked(b)
         assert not fake.is_revoked(d)
@@ -532,14 +497,14 @@ async def test_cancel_while_waiting_at_the_gate(
 # -- the shared rate-limit gate -----------------------------------------------------------------
 
 
-async def test_a_hundred_deletes_against_a_spent_budget_earn_one_429(ft: FakeTime) -> None:
-    ft.now = NOW + 4  # 6 s left in a 10 s window; 30 writes a window: the job spans five
+async def test_a_hundred_deletes_against_a_spent_budget_earn_one_429(clock: FakeClock) -> None:
+    clock.now = NOW + 4  # 6 s left in a 10 s window; 30 writes a window: the job spans five
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=30, window=10) as fake,
-        connect(fake, ft) as c,
+        FakeFastly(clock=clock, rate_limit=30, window=10) as fake,
+        connect(fake, clock) as c,
     ):
         victims = [fake.add_token(name=f"v{i}").id for i in range(100)]
-        spend_budget(fake, ft)
+        spend_budget(fake, clock)
         await asyncio.gather(*(c.tokens.revoke_token(v) for v in victims))
         answered = statuses(fake, "DELETE", "/tokens/*")
         assert answered.count(429) == 1  # the first probe's, before the budget was known
@@ -547,27 +512,27 @@ async def test_a_hundred_deletes_against_a_spent_budget_earn_one_429(ft: FakeTim
         assert len(answered) == 101
         assert all(fake.is_revoked(v) for v in victims)
         # The probe's own retry wait, then one wait shared by every task for each reset.
-        assert sorted(ft.sleeps) == [6.0, 6.0, 10.0, 10.0, 10.0]
-        assert ft.now == NOW + 40
+        assert sorted(clock.waits) == [6.0, 6.0, 10.0, 10.0, 10.0]
+        assert clock.now == NOW + 40
         assert c.rate_limit == RateLimit(20, datetime.fromtimestamp(NOW + 50, UTC))
 
 
-async def test_a_known_budget_is_never_overrun(ft: FakeTime) -> None:
+async def test_a_known_budget_is_never_overrun(clock: FakeClock) -> None:
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=10, window=10) as fake,
-        connect(fake, ft) as c,
+        FakeFastly(clock=clock, rate_limit=10, window=10) as fake,
+        connect(fake, clock) as c,
     ):
         victims = [fake.add_token(name=f"v{i}").id for i in range(31)]
         await c.tokens.revoke_token(victims[0])  # tells the client: 9 left until NOW + 10
         assert c.rate_limit == RateLimit(9, datetime.fromtimestamp(NOW + 10, UTC))
         sent_when_waiting: list[int] = []
-        ft.on_sleep = lambda _: sent_when_waiting.append(
+        clock.on_sleep = lambda _: sent_when_waiting.append(
             len(fake.requests_matching("DELETE", "/tokens/*"))
         )
         await asyncio.gather(*(c.tokens.revoke_token(v) for v in victims[1:]))
         assert 429 not in statuses(fake, "DELETE", "/tokens/*")
         assert sent_when_waiting == [10, 20, 30]  # R per window, then one shared wait
-        assert ft.sleeps == [10.0, 10.0, 10.0]
+        assert clock.waits == [10.0, 10.0, 10.0]
         assert all(fake.is_revoked(v) for v in victims)
 
 
@@ -575,7 +540,7 @@ async def test_a_known_budget_is_never_overrun(ft: FakeTime) -> None:
 
 
 async def test_a_delete_lost_after_it_acted_is_not_claimed_as_revoked(
-    fake: FakeFastly, client: FastlyAsync, ft: FakeTime
+    fake: FakeFastly, client: FastlyAsync, clock: FakeClock
 ) -> None:
     victim = fake.add_token(name="victim").id
     fake.faults.add("drop_after", times=1, method="DELETE", path=f"/tokens/{victim}")
@@ -585,7 +550,7 @@ async def test_a_delete_lost_after_it_acted_is_not_claimed_as_revoked(
     assert info.value.maybe_applied is True
     assert fake.is_revoked(victim)
     assert statuses(fake, "DELETE", f"/tokens/{victim}") == [None, 404]
-    assert ft.sleeps == [0.5]
+    assert clock.waits == [0.5]
 
 
 async def test_not_found_says_whether_an_earlier_attempt_may_have_acted(
@@ -641,26 +606,26 @@ async def test_a_retry_is_logged_at_info(
 
 
 async def test_a_long_wait_is_logged_at_warning_before_it_starts(
-    ft: FakeTime, caplog: pytest.LogCaptureFixture
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    ft.now = NOW + 30  # 30 s to the reset
+    clock.now = NOW + 30  # 30 s to the reset
     warned_when_sleeping: list[list[str]] = []
 
     def warnings_so_far(seconds: float) -> None:
         warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         warned_when_sleeping.append(warned)
 
-    ft.on_sleep = warnings_so_far
+    clock.on_sleep = warnings_so_far
     async with (
-        FakeFastly(clock=ft.clock, rate_limit=2, window=60) as fake,
-        connect(fake, ft) as c,
+        FakeFastly(clock=clock, rate_limit=2, window=60) as fake,
+        connect(fake, clock) as c,
     ):
-        spend_budget(fake, ft)
+        spend_budget(fake, clock)
         a, b = fake.add_token(name="a").id, fake.add_token(name="b").id
         # a probes and earns the 429 (its retry waits); b then waits at the gate.
         await asyncio.gather(c.tokens.revoke_token(a), c.tokens.revoke_token(b))
-        assert ft.sleeps == [30.0, 30.0]
+        assert clock.waits == [30.0, 30.0]
         assert fake.is_revoked(a)
         assert fake.is_revoked(b)
     expected = {
@@ -681,17 +646,19 @@ SOAK_CALLS = 5_000
 
 
 async def test_soak_every_call_ends_in_success_or_one_typed_error(
-    caplog: pytest.LogCaptureFixture,
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    waits: list[float] = []
-
-    async def no_sleep(seconds: float) -> None:
-        waits.append(seconds)
-
+    # The waits take no time, but the client and the fake keep the real clock: on the fake one,
+    # the calls queued behind the 50 slots would see every earlier wait pass and run out of
+    # their deadlines, which is not what this test is about.
     async with (
         FakeFastly(rate_limit=1_000_000, seed=20_240_601) as fake,
         FastlyAsync(
-            fake.key, base_url=fake.base_url, timeout=0.5, max_concurrency=50, sleep=no_sleep
+            fake.key,
+            base_url=fake.base_url,
+            timeout=0.5,
+            max_concurrency=50,
+            sleep=clock.sleep,
         ) as c,
     ):
         # About one request in five meets a fault (first match wins, in this order); the first
@@ -748,5 +715,5 @@ async def test_soak_every_call_ends_in_success_or_one_typed_error(
     assert sum(f.hits for f in faults) >= 0.15 * len(fake.requests)
     assert all(fake.is_revoked(t) for t in revoked)
     assert all(fake.is_revoked(t) for t in maybe_revoked)
-    assert waits
+    assert clock.waits
     assert_nothing_unclosed(caplog)

@@ -31,17 +31,13 @@ from fastly_tokens import (
     RetryPolicy,
 )
 from fastly_tokens._secrets import MaskedHeaders, Redactor, Secret, SecretBytes, check_secret
-from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
+from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
 from .support import HostileServer, assert_no_secret, capture, echo_headers, raw
 
 KEY = "Kz9_secret-key-value-000000000001"
 PASSWORD = "correct horse battery staple"
 ONCE = RetryPolicy(attempts=1)
-
-
-async def no_sleep(seconds: float) -> None:
-    return None
 
 
 @pytest.fixture
@@ -51,7 +47,7 @@ async def echo() -> AsyncIterator[HostileServer]:
 
 
 def client_for(base_url: str, **kwargs: object) -> FastlyAsync:
-    return FastlyAsync(KEY, base_url=base_url, retry=ONCE, sleep=no_sleep, **kwargs)  # type: ignore[arg-type]  # test-only pass-through
+    return FastlyAsync(KEY, base_url=base_url, retry=ONCE, sleep=FakeClock().sleep, **kwargs)  # type: ignore[arg-type]  # test-only pass-through
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 429, 500, 503])
@@ -126,10 +122,15 @@ async def test_a_timeout_keeps_no_key() -> None:
 
 async def test_a_budget_refused_by_the_gate_keeps_no_key() -> None:
     # The gate raises inside the middleware, so the error passes through aiohttp's frames.
+    clock = FakeClock()
     async with (
-        FakeFastly(rate_limit=1) as fake,
+        FakeFastly(rate_limit=1, clock=clock) as fake,
         FastlyAsync(
-            fake.key, base_url=fake.base_url, retry=RetryPolicy(max_wait=0), sleep=no_sleep
+            fake.key,
+            base_url=fake.base_url,
+            retry=RetryPolicy(max_wait=0),
+            clock=clock,
+            sleep=clock.sleep,
         ) as c,
     ):
         await c.tokens.revoke_token(fake.add_token(name="a").id)

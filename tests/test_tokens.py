@@ -22,7 +22,7 @@ from fastly_tokens import (
 )
 from fastly_tokens._converter import strict_converter
 from fastly_tokens._models import CreatedToken, Token
-from fastly_tokens.testing import FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .test_ids import BAD_IDS
 
@@ -76,8 +76,10 @@ async def test_fake_fixtures_fit_the_models_exactly(client: FastlyAsync, fake: F
     strict_converter.structure(__import__("json").loads(answer.body), CreatedToken)
 
 
-async def test_create_token_returns_the_secret_once(client: FastlyAsync, fake: FakeFastly) -> None:
-    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+async def test_create_token_returns_the_secret_once(
+    client: FastlyAsync, fake: FakeFastly, clock: FakeClock
+) -> None:
+    expires = datetime.fromtimestamp(clock(), UTC) + timedelta(days=30)
     created = await client.tokens.create_token(
         username=fake.username,
         password=fake.password,
@@ -278,14 +280,13 @@ async def test_slow_answer_is_api_timeout_error(fake: FakeFastly) -> None:
 
 
 async def test_create_with_the_key_enters_sudo_once_and_reuses_it(
-    client: FastlyAsync, fake: FakeFastly
+    client: FastlyAsync, fake: FakeFastly, clock: FakeClock
 ) -> None:
     first = await client.tokens.create_token(password=fake.password, name="one")
     second = await client.tokens.create_token(password=fake.password, name="two")
     assert [r.path for r in fake.requests_matching("POST")] == ["/sudo", "/tokens", "/tokens"]
     assert first.user_id == second.user_id == fake.user.id
-    assert client.sudo_expires_at is not None
-    assert client.sudo_expires_at > datetime.now(UTC)
+    assert client.sudo_expires_at == datetime.fromtimestamp(clock() + 300, UTC)  # the fake's 5 min
 
 
 async def test_create_with_a_username_logs_in_without_the_key(
@@ -301,7 +302,7 @@ async def test_a_sudo_window_closed_early_at_fastly_is_entered_again_once(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
     await client.tokens.create_token(password=fake.password, name="one")
-    fake.token(fake.token_id).sudo_expires_at = datetime.now(UTC) - timedelta(seconds=1)  # type: ignore[union-attr]
+    fake.grant_sudo(fake.token_id, seconds=-1)  # closed at Fastly a second ago
     await client.tokens.create_token(password=fake.password, name="two")
     statuses = [(r.path, r.status) for r in fake.requests_matching("POST")]
     assert statuses == [

@@ -5,8 +5,8 @@ and hourly write budget: the eight user-token endpoints, ``POST /sudo``, the aut
 endpoints, the users endpoints and the audit log (``GET /events``), plus switchable faults,
 hostile ones included (``Faults``). Every INFERRED choice is a switch of ``Behaviour``. The
 ``fake_fastly`` pytest fixture and ``python -m fastly_tokens.testing`` serve one without any
-async plumbing. ``FakeClock`` is one epoch clock with an instant ``sleep``, to pass to the
-client (``clock=``, ``sleep=``) and to the fake (``clock=``) alike.
+async plumbing. ``FakeClock`` is one epoch clock whose ``sleep`` takes no time (and can be held), to
+pass to the client (``clock=``, ``sleep=``) and to the fake (``clock=``) alike.
 
 Layers, lowest first (none imports a higher one): records, parse, paging, events, budget,
 faults, clock (pure); the store and its rules (``_state``, ``_login``, ``_automation``,

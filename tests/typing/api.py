@@ -45,7 +45,7 @@ from fastly_tokens import (
     UnprocessableEntityError,
     __version__,
 )
-from fastly_tokens.testing import FakeFastly, FakeToken
+from fastly_tokens.testing import FakeClock, FakeFastly, FakeToken
 
 version: str = __version__
 base_url: str = DEFAULT_BASE_URL
@@ -180,6 +180,25 @@ async def against_the_fake() -> None:
         old: FakeToken = fake.add_token(fake.user, name="old")
         await c.tokens.revoke_token(old.id)
         gone: bool = fake.is_revoked(old.id)
+
+
+async def on_a_fake_clock() -> None:
+    clock = FakeClock(1_700_000_000.0)
+    async with (
+        FakeFastly(clock=clock) as fake,
+        FastlyAsync(fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep) as c,
+    ):
+        clock.on_sleep = lambda seconds: None
+        clock.hold()
+        call = asyncio.create_task(c.tokens.get_token_current())
+        await clock.wait_for_sleep()
+        held: bool = clock.held
+        clock.release()
+        await call
+        now: float = clock()
+        waits: list[float] = clock.waits
+        cancelled: int = clock.cancelled
+        clock.advance(60.0)
 
 
 def test_with_the_fixture(fake_fastly: FakeFastly) -> None:
