@@ -213,47 +213,6 @@ def make_client(
     return make
 
 
-# attempts per status and method
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        ("GET", 503, 4),
-        ("GET", 500, 4),
-        ("GET", 502, 4),
-        ("GET", 504, 4),
-        ("GET", 408, 4),
-        ("DELETE", 503, 4),
-        ("POST", 503, 1),
-        ("POST", 500, 1),
-        ("POST", 408, 1),
-        ("GET", 404, 1),
-        ("DELETE", 400, 1),
-        ("POST", 200, 1),
-        ("DELETE", 204, 1),
-        ("GET", 429, 4),
-        ("POST", 429, 4),
-    ],
-)
-async def test_attempts_per_status_and_method(
-    make_client: ClientFactory, script: Script, clock: FakeClock, case: tuple[str, int, int]
-) -> None:
-    method, status, attempts = case
-    script.default[method, "/tokens"] = answer(status)
-    client = make_client()
-    got, _ = await client.call(method, "/tokens")
-    assert got == status
-    assert script.count(method, "/tokens") == attempts
-    assert clock.waits[: attempts - 1] == [0.5, 1.0, 2.0][: attempts - 1]
-
-
-async def test_success_after_a_503(make_client: ClientFactory, script: Script) -> None:
-    script.queue("GET", "/tokens/self", answer(503), answer(200, body=b'{"id":"x"}'))
-    assert await make_client().call("GET", "/tokens/self") == (200, b'{"id":"x"}')
-    assert script.count("GET", "/tokens/self") == 2
-
-
 async def test_attempts_one_turns_retrying_off(
     make_client: ClientFactory, script: Script, clock: FakeClock
 ) -> None:

@@ -151,6 +151,39 @@ async def test_transient_status_is_retried_until_success(
         assert fake.is_revoked(path.rsplit("/", 1)[1])
 
 
+@pytest.mark.parametrize("status", [408, 500, 502, 503, 504])
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+async def test_transient_status_every_time_spends_every_attempt(
+    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str, status: int
+) -> None:
+    path, call = target(fake, method)
+    fake.faults.add("status", status=status, times=None, method=method, path=path)
+    with pytest.raises(APIStatusError) as info:
+        await call(client)
+    assert (info.value.status, info.value.method, info.value.path) == (status, method, path)
+    assert statuses(fake, method, path) == [status] * 4
+    assert clock.waits == [0.5, 1.0, 2.0]
+    if method == "DELETE":
+        assert not fake.is_revoked(path.rsplit("/", 1)[1])
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_429_without_budget_headers_is_retried_with_backoff(
+    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str
+) -> None:
+    # No Fastly-RateLimit-* headers and no Retry-After: nothing says when, so back off. A 429
+    # acted on nothing, so even a create is sent again.
+    path = "/tokens/self" if method == "GET" else "/tokens"
+    before = len(fake.tokens_of(fake.user))
+    fake.faults.add("status", status=429, times=None, method=method, path=path)
+    with pytest.raises(RateLimitError) as info:
+        await (client.tokens.get_token_current() if method == "GET" else create(client, fake))
+    assert (info.value.status, info.value.method, info.value.path) == (429, method, path)
+    assert statuses(fake, method, path) == [429] * 4
+    assert clock.waits == [0.5, 1.0, 2.0]
+    assert len(fake.tokens_of(fake.user)) == before
+
+
 @pytest.mark.parametrize(
     "case",
     [
