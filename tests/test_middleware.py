@@ -213,19 +213,6 @@ def make_client(
     return make
 
 
-async def test_attempts_one_turns_retrying_off(
-    make_client: ClientFactory, script: Script, clock: FakeClock
-) -> None:
-    script.default["GET", "/tokens"] = answer(503)
-    assert (await make_client(RetryPolicy(attempts=1)).call("GET", "/tokens"))[0] == 503
-    script.default["GET", "/drop"] = drop(after_acting=False)
-    with pytest.raises(aiohttp.ClientConnectionError):
-        await make_client(RetryPolicy(attempts=1)).call("GET", "/drop")
-    assert script.count("GET", "/tokens") == 1
-    assert script.count("GET", "/drop") == 1  # aiohttp's own replay is suppressed too
-    assert clock.waits == []
-
-
 # dropped connections
 
 
