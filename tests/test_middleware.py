@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestServer
 
 from fastly_tokens._call import CALL_RECORD, CallRecord
 from fastly_tokens._errors import RateLimitError
-from fastly_tokens._middleware import ConnectionLostError, build_middlewares
+from fastly_tokens._middleware import build_middlewares
 from fastly_tokens._ratelimit import RateLimitGate
 from fastly_tokens._retry import RetryPolicy
 from fastly_tokens.testing import FakeClock
@@ -216,37 +216,12 @@ def make_client(
 # dropped connections
 
 
-async def test_get_dropped_then_answered(make_client: ClientFactory, script: Script) -> None:
-    script.queue("GET", "/tokens", drop(after_acting=False), answer(200, body=b"[]"))
-    assert await make_client().call("GET", "/tokens") == (200, b"[]")
-    assert script.count("GET", "/tokens") == 2
-
-
 async def test_truncated_body_is_retried_for_get(
     make_client: ClientFactory, script: Script
 ) -> None:
     script.queue("GET", "/tokens", truncated(), answer(200, body=b"[1]"))
     assert await make_client().call("GET", "/tokens") == (200, b"[1]")
     assert script.count("GET", "/tokens") == 2
-
-
-async def test_delete_drops_every_time(make_client: ClientFactory, script: Script) -> None:
-    script.default["DELETE", "/tokens/a"] = drop(after_acting=False)
-    with pytest.raises(ConnectionLostError) as info:
-        await make_client().call("DELETE", "/tokens/a")
-    assert isinstance(info.value.__cause__, aiohttp.ServerDisconnectedError)
-    assert script.count("DELETE", "/tokens/a") == 4  # not 8: aiohttp does not replay it
-
-
-@pytest.mark.parametrize("after_acting", [False, True])
-async def test_post_is_never_replayed_after_a_drop(
-    make_client: ClientFactory, script: Script, clock: FakeClock, after_acting: bool
-) -> None:
-    script.default["POST", "/tokens"] = drop(after_acting=after_acting)
-    with pytest.raises(aiohttp.ClientConnectionError):
-        await make_client().call("POST", "/tokens")
-    assert script.count("POST", "/tokens") == 1
-    assert clock.waits == []
 
 
 async def test_post_is_never_replayed_after_a_truncated_body(

@@ -42,6 +42,7 @@ from fastly_tokens import (
     RetryPolicy,
     UnprocessableEntityError,
 )
+from fastly_tokens._middleware import ConnectionLostError
 from fastly_tokens.testing import FakeClock, FakeFastly, FaultKind
 
 # A whole number of hours, so windows of 10 s, 60 s and 3600 s all start exactly here.
@@ -269,19 +270,22 @@ async def test_attempts_one_sends_exactly_one_request(
     assert clock.waits == []
 
 
-@pytest.mark.parametrize("last", ["status", "drop"])
+@pytest.mark.parametrize("last", ["status", "drop", "every drop"])
 @pytest.mark.parametrize("attempts", [2, 3, 5])
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_exhausted_attempts_raise_the_last_error(
     fake: FakeFastly, clock: FakeClock, method: str, attempts: int, last: str
 ) -> None:
     path, call = target(fake, method)
-    # Every attempt but the last fails one way, the last another: the last one is raised.
-    if last == "status":
+    # Every attempt but the last fails one way, the last another (or, "every drop", the same
+    # way): the last one is raised.
+    if last == "drop":
+        fake.faults.add("status", status=503, times=attempts - 1, method=method, path=path)
+    else:
         fake.faults.add("drop_before", times=attempts - 1, method=method, path=path)
+    if last == "status":
         fake.faults.add("status", status=502, times=None, method=method, path=path)
     else:
-        fake.faults.add("status", status=503, times=attempts - 1, method=method, path=path)
         fake.faults.add("drop_before", times=None, method=method, path=path)
     async with connect(fake, clock, attempts=attempts) as c:
         with pytest.raises(FastlyError) as info:
@@ -292,9 +296,26 @@ async def test_exhausted_attempts_raise_the_last_error(
         assert statuses(fake, method, path) == [*[None] * (attempts - 1), 502]
     else:
         assert type(info.value) is APIConnectionError
-        assert isinstance(info.value.__cause__, aiohttp.ClientConnectionError)
-        assert statuses(fake, method, path) == [*[503] * (attempts - 1), None]
+        # The retry middleware gave up on the drop: an error aiohttp does not replay, so the
+        # attempts are exactly what was sent.
+        assert isinstance(info.value.__cause__, ConnectionLostError)
+        assert isinstance(info.value.__cause__.__cause__, aiohttp.ServerDisconnectedError)
+        before = [503] if last == "drop" else [None]
+        assert statuses(fake, method, path) == [*before * (attempts - 1), None]
     assert clock.waits == [0.5, 1.0, 2.0, 4.0][: attempts - 1]
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+async def test_a_dropped_connection_is_retried_until_success(
+    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str
+) -> None:
+    path, call = target(fake, method)
+    fake.faults.add("drop_before", times=1, method=method, path=path)
+    await call(client)
+    assert statuses(fake, method, path) == [None, 200 if method == "GET" else 204]
+    assert clock.waits == [0.5]
+    if method == "DELETE":
+        assert fake.is_revoked(path.rsplit("/", 1)[1])
 
 
 # -- server-directed waits ----------------------------------------------------------------------
