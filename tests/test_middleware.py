@@ -233,26 +233,7 @@ async def test_post_is_never_replayed_after_a_truncated_body(
     assert script.count("POST", "/tokens") == 1
 
 
-# server-directed waits
-
-
-async def test_retry_after_seconds_is_honoured(
-    make_client: ClientFactory, script: Script, clock: FakeClock
-) -> None:
-    script.queue("GET", "/tokens", answer(503, {"Retry-After": "3"}), answer(200))
-    assert (await make_client().call("GET", "/tokens"))[0] == 200
-    assert clock.waits == [3.0]
-
-
-async def test_429_waits_for_the_reset_then_retries_a_post(
-    make_client: ClientFactory, script: Script, clock: FakeClock
-) -> None:
-    script.limit, script.remaining, script.reset = 1000, 0, NOW + 7
-    client = make_client()
-    assert (await client.call("POST", "/tokens"))[0] == 200
-    assert script.statuses == [429, 200]
-    assert clock.waits == [7.0]
-    assert client.gate.snapshot().remaining == 999
+# max_wait and the deadline
 
 
 async def test_429_beyond_max_wait_is_returned_at_once(

@@ -362,6 +362,21 @@ async def test_a_429_on_create_is_retried(clock: FakeClock) -> None:
         assert clock.waits == [10.0]
         assert len(fake.tokens_of(fake.user)) == before + 1
         assert fake.token(created.id) is not None
+        # The create's answer told the client the new window's budget: spent, until NOW + 120.
+        assert c.rate_limit == RateLimit(0, datetime.fromtimestamp(NOW + 120, UTC))
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+async def test_retry_after_on_a_503_is_honoured(
+    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str
+) -> None:
+    path, call = target(fake, method)
+    retry_after = {"Retry-After": "3"}
+    fake.faults.add("status", status=503, method=method, path=path, headers=retry_after)
+    await call(client)
+    assert statuses(fake, method, path) == [503, 200 if method == "GET" else 204]
+    assert clock.waits == [3.0]  # not the 0.5 s backoff
+    assert clock() == NOW + 3
 
 
 # -- max_wait and the deadline ------------------------------------------------------------------
