@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 
 import aiohttp
 import attrs
@@ -21,7 +20,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from fastly_tokens._call import CALL_RECORD, CallRecord
-from fastly_tokens._errors import RateLimitError
 from fastly_tokens._middleware import build_middlewares
 from fastly_tokens._ratelimit import RateLimitGate
 from fastly_tokens._retry import RetryPolicy
@@ -234,43 +232,6 @@ async def test_post_is_never_replayed_after_a_truncated_body(
 
 
 # max_wait and the deadline
-
-
-async def test_429_beyond_max_wait_is_returned_at_once(
-    make_client: ClientFactory, script: Script, clock: FakeClock
-) -> None:
-    script.limit, script.remaining, script.reset = 1000, 0, NOW + 120
-    client = make_client(RetryPolicy(max_wait=60))
-    status, body = await client.call("DELETE", "/tokens/a")
-    assert (status, body) == (429, b'{"msg":"rate limit exceeded"}')
-    assert clock.waits == []
-    # The gate is armed: the next write fails without reaching the server.
-    with pytest.raises(RateLimitError) as info:
-        await client.call("DELETE", "/tokens/b")
-    assert info.value.reset_at == datetime.fromtimestamp(NOW + 120, UTC)
-    assert info.value.retry_after == 120.0
-    assert script.hits == [("DELETE", "/tokens/a")]
-    # Reads are free and pass.
-    assert (await client.call("GET", "/tokens"))[0] == 200
-
-
-async def test_429_whose_reset_passes_the_deadline_is_returned(
-    make_client: ClientFactory, script: Script, clock: FakeClock
-) -> None:
-    script.limit, script.remaining, script.reset = 1000, 0, NOW + 50
-    client = make_client(RetryPolicy(deadline=30, max_wait=600))
-    assert (await client.call("DELETE", "/tokens/a"))[0] == 429
-    assert clock.waits == []
-
-
-async def test_deadline_stops_the_backoff(
-    make_client: ClientFactory, script: Script, clock: FakeClock
-) -> None:
-    script.default["GET", "/tokens"] = answer(503)
-    client = make_client(RetryPolicy(attempts=10, deadline=2, jitter=0))
-    assert (await client.call("GET", "/tokens"))[0] == 503
-    assert clock.waits == [0.5, 1.0]  # a third wait of 2 s would end past the deadline
-    assert script.count("GET", "/tokens") == 3
 
 
 async def test_deadline_cuts_a_hung_attempt(make_client: ClientFactory, script: Script) -> None:

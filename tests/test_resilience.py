@@ -408,16 +408,23 @@ async def test_a_reset_beyond_max_wait_fails_at_once(clock: FakeClock) -> None:
         assert clock.now == NOW + 600
 
 
+@pytest.mark.parametrize(
+    ("deadline", "waits"),
+    [
+        (1.2, [0.5]),  # the next backoff, 1 s, would end past the deadline
+        (2.0, [0.5, 1.0]),  # a third, of 2 s, would
+    ],
+)
 async def test_a_deadline_shorter_than_the_backoff_gives_up(
-    fake: FakeFastly, clock: FakeClock
+    fake: FakeFastly, clock: FakeClock, deadline: float, waits: list[float]
 ) -> None:
     fake.faults.add("status", status=503, times=None, method="GET", path="/tokens/self")
-    async with connect(fake, clock, attempts=10, deadline=1.2) as c:
+    async with connect(fake, clock, attempts=10, deadline=deadline) as c:
         with pytest.raises(InternalServerError):
             await c.tokens.get_token_current()
-    assert clock.waits == [0.5]  # the next backoff, 1 s, would end past the deadline
-    assert clock.now <= NOW + 1.2
-    assert statuses(fake, "GET", "/tokens/self") == [503, 503]
+    assert clock.waits == waits
+    assert clock.now <= NOW + deadline
+    assert statuses(fake, "GET", "/tokens/self") == [503] * (len(waits) + 1)
 
 
 async def test_a_reset_past_the_deadline_is_not_waited_for(clock: FakeClock) -> None:
