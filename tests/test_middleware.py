@@ -243,55 +243,6 @@ async def test_deadline_cuts_a_hung_attempt(make_client: ClientFactory, script: 
     assert script.count("GET", "/tokens") == 1
 
 
-# cancellation
-
-
-async def test_cancel_mid_backoff_propagates_and_leaks_nothing(
-    session: aiohttp.ClientSession, server: TestServer, script: Script, clock: FakeClock
-) -> None:
-    policy = RetryPolicy()
-    gate = RateLimitGate(clock, clock.sleep, policy.max_wait)
-    mws = build_middlewares(
-        policy=policy, gate=gate, max_concurrency=1, clock=clock, sleep=clock.sleep
-    )
-    script.queue("GET", "/tokens", answer(503))
-    clock.hold()
-    one = aiohttp.TCPConnector(limit=1)  # a leaked connection would block the next request
-    async with aiohttp.ClientSession(connector=one, headers={"Fastly-Key": KEY}) as s1:
-        task = asyncio.create_task(s1.get(server.make_url("/tokens"), middlewares=mws))
-        await clock.wait_for_sleep()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        clock.release()
-        async with asyncio.timeout(5), s1.get(server.make_url("/tokens"), middlewares=mws) as r:
-            assert r.status == 200
-    assert script.count("GET", "/tokens") == 2
-
-
-async def test_cancel_mid_request_propagates_and_leaks_nothing(
-    server: TestServer, script: Script, clock: FakeClock
-) -> None:
-    policy = RetryPolicy()
-    gate = RateLimitGate(clock, clock.sleep, policy.max_wait)
-    mws = build_middlewares(
-        policy=policy, gate=gate, max_concurrency=1, clock=clock, sleep=clock.sleep
-    )
-    script.queue("DELETE", "/tokens/a", hang())
-    one = aiohttp.TCPConnector(limit=1)
-    async with aiohttp.ClientSession(connector=one, headers={"Fastly-Key": KEY}) as s1:
-        task = asyncio.create_task(s1.delete(server.make_url("/tokens/a"), middlewares=mws))
-        await script.hung.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert gate.in_flight == 0
-        # The semaphore (1) and the pool (1) are both free again.
-        async with asyncio.timeout(5), s1.get(server.make_url("/tokens"), middlewares=mws) as r:
-            assert r.status == 200
-    assert clock.waits == []
-
-
 # the shared budget
 
 
