@@ -246,31 +246,6 @@ async def test_deadline_cuts_a_hung_attempt(make_client: ClientFactory, script: 
 # the shared budget
 
 
-async def test_a_burst_of_deletes_against_a_spent_budget_earns_one_429(
-    make_client: ClientFactory, script: Script, clock: FakeClock
-) -> None:
-    script.limit, script.remaining, script.reset = 1000, 0, NOW + 10
-    client = make_client()
-    results = await asyncio.gather(*(client.call("DELETE", f"/tokens/t{i}") for i in range(100)))
-    assert all(status == 200 for status, _ in results)
-    assert script.statuses.count(429) == 1  # the first probe's, before the budget was known
-    assert len(script.acted) == 100
-    assert client.gate.snapshot().remaining == 900
-    assert client.gate.in_flight == 0
-
-
-async def test_a_known_budget_is_never_overrun(
-    make_client: ClientFactory, script: Script, clock: FakeClock
-) -> None:
-    script.limit, script.remaining, script.reset = 1000, 5, NOW + 10
-    client = make_client(RetryPolicy(max_wait=600))
-    await client.call("DELETE", "/tokens/first")  # tells the client its budget: 4 left
-    results = await asyncio.gather(*(client.call("DELETE", f"/tokens/t{i}") for i in range(20)))
-    assert all(status == 200 for status, _ in results)
-    assert 429 not in script.statuses
-    assert clock.waits == [10.0]  # one shared wait for the reset, not one per task
-
-
 async def test_max_concurrency_bounds_requests_in_flight(
     make_client: ClientFactory, script: Script
 ) -> None:
@@ -288,17 +263,6 @@ async def test_max_concurrency_bounds_requests_in_flight(
     client = make_client(max_concurrency=3)
     await asyncio.gather(*(client.call("GET", "/tokens/self") for _ in range(12)))
     assert peak == 3
-
-
-async def test_budget_is_read_from_error_responses(
-    make_client: ClientFactory, script: Script
-) -> None:
-    script.limit, script.remaining, script.reset = 1000, 300, NOW + 10
-    client = make_client()
-    assert (await client.call("DELETE", "/tokens/missing"))[0] == 200
-    script.default["DELETE", "/tokens/missing"] = answer(404)
-    assert (await client.call("DELETE", "/tokens/missing"))[0] == 404
-    assert client.gate.snapshot().remaining == 298
 
 
 # already gone

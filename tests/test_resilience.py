@@ -591,6 +591,7 @@ async def test_a_hundred_deletes_against_a_spent_budget_earn_one_429(clock: Fake
         assert sorted(clock.waits) == [6.0, 6.0, 10.0, 10.0, 10.0]
         assert clock.now == NOW + 40
         assert c.rate_limit == RateLimit(20, datetime.fromtimestamp(NOW + 50, UTC))
+        assert c._gate.in_flight == 0  # every write it let through was given back
 
 
 async def test_a_known_budget_is_never_overrun(clock: FakeClock) -> None:
