@@ -19,7 +19,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from fastly_tokens._call import CALL_RECORD, CallRecord
 from fastly_tokens._middleware import build_middlewares
 from fastly_tokens._ratelimit import RateLimitGate
 from fastly_tokens._retry import RetryPolicy
@@ -263,30 +262,6 @@ async def test_max_concurrency_bounds_requests_in_flight(
     client = make_client(max_concurrency=3)
     await asyncio.gather(*(client.call("GET", "/tokens/self") for _ in range(12)))
     assert peak == 3
-
-
-# already gone
-
-
-async def test_delete_lost_after_acting_then_404_is_marked(
-    make_client: ClientFactory, script: Script
-) -> None:
-    script.queue("DELETE", "/tokens/a", drop(after_acting=True), answer(404))
-    record = CallRecord()
-    CALL_RECORD.set(record)
-    assert (await make_client().call("DELETE", "/tokens/a"))[0] == 404
-    assert record == CallRecord(attempts=2, maybe_applied=True)
-    assert script.acted == [("DELETE", "/tokens/a")]
-
-
-async def test_a_429_does_not_mark_maybe_applied(
-    make_client: ClientFactory, script: Script
-) -> None:
-    script.queue("DELETE", "/tokens/a", answer(429, {"Retry-After": "1"}), answer(204))
-    record = CallRecord()
-    CALL_RECORD.set(record)
-    assert (await make_client().call("DELETE", "/tokens/a"))[0] == 204
-    assert record == CallRecord(attempts=2, maybe_applied=False)
 
 
 # logging

@@ -647,6 +647,21 @@ async def test_not_found_says_whether_an_earlier_attempt_may_have_acted(
         await client.tokens.revoke_token(UNKNOWN_ID)
 
 
+@pytest.mark.parametrize(("status", "maybe_applied"), [(429, False), (503, True)])
+async def test_a_404_after_an_error_status_is_put_down_to_it_only_if_it_may_have_acted(
+    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, status: int, maybe_applied: bool
+) -> None:
+    # A 429 is a refusal before acting; a 5xx may come from behind a write that happened.
+    path = f"/tokens/{UNKNOWN_ID}"
+    retry_after = {"Retry-After": "1"}
+    fake.faults.add("status", status=status, method="DELETE", path=path, headers=retry_after)
+    with pytest.raises(NotFoundError) as info:
+        await client.tokens.revoke_token(UNKNOWN_ID)
+    assert info.value.maybe_applied is maybe_applied
+    assert statuses(fake, "DELETE", path) == [status, 404]
+    assert clock.waits == [1.0]
+
+
 async def test_rate_limit_is_read_from_error_responses(
     fake: FakeFastly, client: FastlyAsync
 ) -> None:
