@@ -9,7 +9,6 @@ a hang), else answers from a default. Time is fake: the middlewares' clock and s
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
@@ -262,40 +261,3 @@ async def test_max_concurrency_bounds_requests_in_flight(
     client = make_client(max_concurrency=3)
     await asyncio.gather(*(client.call("GET", "/tokens/self") for _ in range(12)))
     assert peak == 3
-
-
-# logging
-
-
-async def test_retries_are_logged_without_the_key(
-    make_client: ClientFactory, script: Script, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG, logger="fastly_tokens")
-    script.queue(
-        "DELETE",
-        "/tokens/a",
-        answer(503),
-        answer(503, {"Retry-After": "6"}),
-        answer(204),
-    )
-    assert (await make_client().call("DELETE", "/tokens/a"))[0] == 204
-    records = [r for r in caplog.records if r.name == "fastly_tokens"]
-    assert [(r.levelname, r.getMessage()) for r in records] == [
-        ("INFO", "DELETE /tokens/a: 503 on attempt 1, retrying in 0.50 s"),
-        ("WARNING", "DELETE /tokens/a: 503 on attempt 2, retrying in 6.00 s as the server asked"),
-    ]
-    assert KEY not in caplog.text
-
-
-async def test_a_long_gate_wait_is_logged_as_a_warning(
-    make_client: ClientFactory, script: Script, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="fastly_tokens")
-    client = make_client()
-    client.gate.arm(NOW + 30)
-    assert (await client.call("DELETE", "/tokens/a"))[0] == 200
-    (record,) = [r for r in caplog.records if r.name == "fastly_tokens"]
-    assert record.levelname == "WARNING"
-    assert record.getMessage() == (
-        "DELETE /tokens/a: rate-limit budget spent; all writes wait 30.0 s for the reset"
-    )

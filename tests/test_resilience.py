@@ -682,16 +682,20 @@ async def test_rate_limit_is_read_from_error_responses(
 # -- logging ------------------------------------------------------------------------------------
 
 
-async def test_a_retry_is_logged_at_info(
+async def test_a_retry_is_logged_at_info_and_a_long_one_at_warning(
     fake: FakeFastly, client: FastlyAsync, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     path, call = target(fake, "DELETE")
     fake.faults.add("status", status=503, times=1, method="DELETE", path=path)
+    retry_after = {"Retry-After": "6"}
+    fake.faults.add("status", status=503, times=1, method="DELETE", path=path, headers=retry_after)
     await call(client)
-    retries = [r for r in caplog.records if r.name == "fastly_tokens" and "retrying" in r.msg]
-    assert [(r.levelname, r.getMessage()) for r in retries] == [
-        ("INFO", f"DELETE {path}: 503 on attempt 1, retrying in 0.50 s")
+    assert statuses(fake, "DELETE", path) == [503, 503, 204]
+    ours = [r for r in caplog.records if r.name == "fastly_tokens"]
+    assert [(r.levelname, r.getMessage()) for r in ours] == [
+        ("INFO", f"DELETE {path}: 503 on attempt 1, retrying in 0.50 s"),
+        ("WARNING", f"DELETE {path}: 503 on attempt 2, retrying in 6.00 s as the server asked"),
     ]
     assert fake.key not in caplog.text
     assert all(fake.key not in repr(r.args) for r in caplog.records)
