@@ -23,7 +23,7 @@ from fastly_tokens._converter import strict_converter
 from fastly_tokens._paging import Page
 from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
-from .support import HostileServer
+from .support.hostile import HostileServer
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,12 +41,6 @@ def journal_header(fake: FakeFastly) -> dict[str, object]:
 def bisection_bound(n: int, bad: int, chunk: int) -> int:
     """ceil(n / chunk) chunks, plus about 2 log2(chunk) requests for each bad id."""
     return math.ceil(n / chunk) + 2 * bad * math.ceil(math.log2(chunk))
-
-
-@pytest.fixture
-async def retrying(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
-    async with FastlyAsync(fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep) as c:
-        yield c
 
 
 async def test_batch_revokes_everything_in_the_fewest_requests(

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly, FakeToken
-from tests.support_cli import KEY, Run, run_cli
+
+from .support.cli import KEY, Run, run_cli
 
 pytestmark = pytest.mark.fake_fastly(key=KEY, seed_tokens=40, seed=11)
 

@@ -25,7 +25,8 @@ from fastly_tokens.cli._secrets import (
 )
 from fastly_tokens.cli._streams import Streams
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
-from tests.support_cli import KEY, PASSWORD, EchoServer, run_cli, run_unchecked
+
+from .support.cli import KEY, PASSWORD, EchoServer, run_cli, run_unchecked
 
 OTHER_KEY = "Zz9-otherKEY_notConfigured4u7Wq1"
 """Shaped like a key, but not the one the command is configured with."""

@@ -22,7 +22,7 @@ from fastly_tokens import (
 )
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support import eventually
+from .support.waiting import eventually
 
 
 def test_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import FakeClock, FakeFastly
+from fastly_tokens.testing import FakeFastly
 
-from .support_fake import (
+from .support.fake_http import (
     AUTOMATION_CREATE_KEYS,
     AUTOMATION_GET_KEYS,
     RATE_HEADERS,
     TIMESTAMP,
-    Make,
     call,
     create_automation,
-    fakes,
-    session,
     superuser_sudo,
 )
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
 
 # -- create ---------------------------------------------------------------------------------
 

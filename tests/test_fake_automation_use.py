@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import FakeAutomationToken, FakeClock, FakeFastly
+from fastly_tokens.testing import FakeAutomationToken, FakeFastly
 
-from .support_fake import (
+from .support.fake_http import (
     AUTOMATION_GET_KEYS,
     AUTOMATION_LIST_KEYS,
     MISSING_ID,
@@ -17,27 +15,7 @@ from .support_fake import (
     Make,
     bulk,
     call,
-    fakes,
-    session,
 )
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
 
 # -- list, get, services --------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import pytest
 from fastly_tokens import FastlyAsync, NotFoundError, RetryPolicy
 from fastly_tokens.testing import FakeClock, FakeFastly, RecordedRequest
 
-from .support_fake import MISSING_ID, T0
+from .support.fake_http import MISSING_ID, T0
 
 
 def test_clock_starts_where_told_and_reads_as_epoch_seconds() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -12,25 +11,7 @@ import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
-from .support_fake import SUDO_403, T0, Make, call, create_form, fakes, post_sudo, session
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import SUDO_403, T0, Make, call, create_form, post_sudo
 
 # The keys of the recorded create answer, exactly: no deleted_at, no last_used_at.
 CREATE_FIELDS = {

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import aiohttp
 import pytest
 
 from fastly_tokens.testing import FakeAutomationToken, FakeClock, FakeFastly, FakeToken
 
-from .support_fake import T0, Make, call, fakes, session
+from .support.fake_http import T0, Make, call
 
 DAY = 86400.0
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
 
 
 def account_of(fake: FakeFastly) -> list[FakeToken]:

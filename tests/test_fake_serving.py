@@ -6,7 +6,6 @@ import json
 import threading
 import time
 import urllib.error
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -14,31 +13,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support_fake import (
+from .support.fake_http import (
     Make,
     call,
-    fakes,
     fetch,
-    session,
 )
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
 
 # -- inspection, seeding, other ways to run --------------------------------------------------
 

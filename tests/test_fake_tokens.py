@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support_fake import (
+from .support.fake_http import (
     BULK_TYPE,
     T0,
     TIMESTAMP,
@@ -18,27 +17,7 @@ from .support_fake import (
     bulk,
     bulk_body,
     call,
-    fakes,
-    session,
 )
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
 
 GET_FIELDS = {
     "id",

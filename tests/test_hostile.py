@@ -31,7 +31,8 @@ from fastly_tokens import (
 from fastly_tokens._wire import MAX_RESET_AHEAD, parse_rate_limit
 from fastly_tokens.testing import FakeClock
 
-from .support import HostileServer, capture, endless, gzip_bomb, raw
+from .support.errors import capture
+from .support.hostile import HostileServer, endless, gzip_bomb, raw
 
 KEY = "hostile-test-key-000000000000000"
 ONCE = RetryPolicy(attempts=1)
@@ -152,7 +153,7 @@ PEAK_SCRIPT = textwrap.dedent(
     """
     import asyncio, resource, sys
     sys.path.insert(0, {tests!r})
-    from support import HostileServer, gzip_bomb, endless
+    from support.hostile import HostileServer, gzip_bomb, endless
     from fastly_tokens import FastlyAsync, ResponseTooLargeError, RetryPolicy
 
     async def main(kind):

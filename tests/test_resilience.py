@@ -1,6 +1,6 @@
 """Resilience end to end: ``FastlyAsync`` against ``FakeFastly`` over real loopback HTTP.
 
-``test_middleware.py`` drives the middlewares against a scripted server; these tests go through
+``test_middleware.py`` drives the middlewares alone against a scripted server; these go through
 the public client and the fake Fastly instead: attempts counted per status and method,
 server-directed waits, the deadline and ``max_wait``, cancellation, the shared rate-limit gate,
 a DELETE lost after it acted, budget figures read from errors, logging, and a soak under random
@@ -12,14 +12,10 @@ sleeps and window resets line up exactly.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
-import warnings
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import aiohttp
 import pytest
@@ -30,7 +26,6 @@ from fastly_tokens import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
-    CreatedToken,
     FastlyAsync,
     FastlyError,
     InternalServerError,
@@ -39,100 +34,31 @@ from fastly_tokens import (
     RateLimit,
     RateLimitError,
     ResponseValidationError,
-    RetryPolicy,
     UnprocessableEntityError,
 )
 from fastly_tokens._middleware import ConnectionLostError
 from fastly_tokens.testing import FakeClock, FakeFastly, FaultKind
 
+from .support.client import (
+    assert_nothing_unclosed,
+    connect,
+    create,
+    spend_budget,
+    statuses,
+    target,
+)
+
 # A whole number of hours, so windows of 10 s, 60 s and 3600 s all start exactly here.
 NOW = 1_699_999_200.0
 UNKNOWN_ID = "AAAAAAAAAAAAAAAAAAAAAA"  # well-formed, never issued
-HANG_LIMIT = 20.0  # real seconds; the slowest test here, the soak, takes a few
 
 
-# These two replace conftest's `fake` and `client` in this module: both run on FakeClock, and the
-# client retries (jitter off, so backoffs are exactly 0.5, 1, 2, 4 s).
+pytestmark = pytest.mark.usefixtures("watchdog")
 
 
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(NOW)
-
-
-@pytest.fixture
-async def fake(clock: FakeClock) -> AsyncIterator[FakeFastly]:
-    async with FakeFastly(clock=clock) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
-    async with connect(fake, clock) as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-async def watchdog() -> AsyncIterator[None]:
-    """Fail a test that hangs (a leaked slot, connection or gate waiter) rather than stall."""
-    loop = asyncio.get_running_loop()
-
-    def fire() -> None:
-        for task in asyncio.all_tasks(loop):
-            task.cancel(f"hung for {HANG_LIMIT:g} s")
-
-    handle = loop.call_later(HANG_LIMIT, fire)
-    yield
-    handle.cancel()
-
-
-def connect(
-    fake: FakeFastly, clock: FakeClock, *, max_concurrency: int = 16, **policy: Any
-) -> FastlyAsync:
-    """A client of ``fake`` on fake time; ``policy`` overrides ``RetryPolicy(jitter=0)``."""
-    return FastlyAsync(
-        fake.key,
-        base_url=fake.base_url,
-        retry=RetryPolicy(**{"jitter": 0.0, **policy}),
-        max_concurrency=max_concurrency,
-        clock=clock,
-        sleep=clock.sleep,
-    )
-
-
-def spend_budget(fake: FakeFastly, clock: FakeClock) -> None:
-    """Use up the seeded user's writes in the current window, as other clients would have."""
-    while fake.rate_limit_remaining(fake.user):
-        fake.limiter.consume(fake.user.id, clock.now)
-
-
-Call = Callable[[FastlyAsync], Awaitable[object]]
-
-
-def target(fake: FakeFastly, method: str) -> tuple[str, Call]:
-    """A GET (``get_token_current``) or a DELETE (``revoke_token`` of a fresh token)."""
-    if method == "GET":
-        return "/tokens/self", lambda c: c.tokens.get_token_current()
-    victim = fake.add_token(name="victim").id
-    return f"/tokens/{victim}", lambda c: c.tokens.revoke_token(victim)
-
-
-def statuses(fake: FakeFastly, method: str, path: str) -> list[int | None]:
-    """The statuses the fake answered ``method path`` with, in order (None: dropped)."""
-    return [r.status for r in fake.requests_matching(method, path)]
-
-
-async def create(c: FastlyAsync, fake: FakeFastly) -> CreatedToken:
-    return await c.tokens.create_token(username=fake.username, password=fake.password, name="new")
-
-
-def assert_nothing_unclosed(caplog: pytest.LogCaptureFixture) -> None:
-    """Collect garbage now and fail on any ResourceWarning or "Unclosed ..." report it causes."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        gc.collect()
-    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
-    assert [r.getMessage() for r in caplog.records if "nclosed" in r.getMessage()] == []
 
 
 # -- attempts per status and per method -----------------------------------------------------
@@ -141,11 +67,11 @@ def assert_nothing_unclosed(caplog: pytest.LogCaptureFixture) -> None:
 @pytest.mark.parametrize("status", [408, 500, 502, 503, 504])
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_transient_status_is_retried_until_success(
-    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str, status: int
+    fake: FakeFastly, retrying: FastlyAsync, clock: FakeClock, method: str, status: int
 ) -> None:
     path, call = target(fake, method)
     fake.faults.add("status", status=status, times=2, method=method, path=path)
-    await call(client)
+    await call(retrying)
     assert statuses(fake, method, path) == [status, status, 200 if method == "GET" else 204]
     assert clock.waits == [0.5, 1.0]
     if method == "DELETE":
@@ -155,12 +81,12 @@ async def test_transient_status_is_retried_until_success(
 @pytest.mark.parametrize("status", [408, 500, 502, 503, 504])
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_transient_status_every_time_spends_every_attempt(
-    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str, status: int
+    fake: FakeFastly, retrying: FastlyAsync, clock: FakeClock, method: str, status: int
 ) -> None:
     path, call = target(fake, method)
     fake.faults.add("status", status=status, times=None, method=method, path=path)
     with pytest.raises(APIStatusError) as info:
-        await call(client)
+        await call(retrying)
     assert (info.value.status, info.value.method, info.value.path) == (status, method, path)
     assert statuses(fake, method, path) == [status] * 4
     assert clock.waits == [0.5, 1.0, 2.0]
@@ -170,7 +96,7 @@ async def test_transient_status_every_time_spends_every_attempt(
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_a_429_without_budget_headers_is_retried_with_backoff(
-    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str
+    fake: FakeFastly, retrying: FastlyAsync, clock: FakeClock, method: str
 ) -> None:
     # No Fastly-RateLimit-* headers and no Retry-After: nothing says when, so back off. A 429
     # acted on nothing, so even a create is sent again.
@@ -178,7 +104,7 @@ async def test_a_429_without_budget_headers_is_retried_with_backoff(
     before = len(fake.tokens_of(fake.user))
     fake.faults.add("status", status=429, times=None, method=method, path=path)
     with pytest.raises(RateLimitError) as info:
-        await (client.tokens.get_token_current() if method == "GET" else create(client, fake))
+        await (retrying.tokens.get_token_current() if method == "GET" else create(retrying, fake))
     assert (info.value.status, info.value.method, info.value.path) == (429, method, path)
     assert statuses(fake, method, path) == [429] * 4
     assert clock.waits == [0.5, 1.0, 2.0]
@@ -198,7 +124,7 @@ async def test_a_429_without_budget_headers_is_retried_with_backoff(
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_final_status_is_not_retried(
     fake: FakeFastly,
-    client: FastlyAsync,
+    retrying: FastlyAsync,
     clock: FakeClock,
     method: str,
     case: tuple[int, type[APIStatusError]],
@@ -207,7 +133,7 @@ async def test_final_status_is_not_retried(
     path, call = target(fake, method)
     fake.faults.add("status", status=status, times=None, method=method, path=path)
     with pytest.raises(error) as info:
-        await call(client)
+        await call(retrying)
     assert (info.value.status, info.value.method, info.value.path) == (status, method, path)
     assert not info.value.maybe_applied
     assert statuses(fake, method, path) == [status]
@@ -226,7 +152,7 @@ async def test_final_status_is_not_retried(
 )
 async def test_create_token_is_not_retried_after_a_transient_status(
     fake: FakeFastly,
-    client: FastlyAsync,
+    retrying: FastlyAsync,
     clock: FakeClock,
     status: int,
     error: type[APIStatusError],
@@ -234,7 +160,7 @@ async def test_create_token_is_not_retried_after_a_transient_status(
     before = len(fake.tokens_of(fake.user))
     fake.faults.add("status", status=status, times=None, method="POST", path="/tokens")
     with pytest.raises(error) as info:
-        await create(client, fake)
+        await create(retrying, fake)
     assert info.value.status == status
     assert statuses(fake, "POST", "/tokens") == [status]
     assert len(fake.tokens_of(fake.user)) == before
@@ -243,12 +169,12 @@ async def test_create_token_is_not_retried_after_a_transient_status(
 
 @pytest.mark.parametrize(("kind", "created"), [("drop_before", 0), ("drop_after", 1)])
 async def test_create_token_is_never_replayed_after_a_drop(
-    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, kind: FaultKind, created: int
+    fake: FakeFastly, retrying: FastlyAsync, clock: FakeClock, kind: FaultKind, created: int
 ) -> None:
     before = len(fake.tokens_of(fake.user))
     fake.faults.add(kind, times=None, method="POST", path="/tokens")
     with pytest.raises(APIConnectionError) as info:
-        await create(client, fake)
+        await create(retrying, fake)
     assert (info.value.method, info.value.path) == ("POST", "/tokens")
     assert statuses(fake, "POST", "/tokens") == [None]  # one request, aiohttp's replay included
     assert len(fake.tokens_of(fake.user)) == before + created
@@ -307,11 +233,11 @@ async def test_exhausted_attempts_raise_the_last_error(
 
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_a_dropped_connection_is_retried_until_success(
-    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str
+    fake: FakeFastly, retrying: FastlyAsync, clock: FakeClock, method: str
 ) -> None:
     path, call = target(fake, method)
     fake.faults.add("drop_before", times=1, method=method, path=path)
-    await call(client)
+    await call(retrying)
     assert statuses(fake, method, path) == [None, 200 if method == "GET" else 204]
     assert clock.waits == [0.5]
     if method == "DELETE":
@@ -368,12 +294,12 @@ async def test_a_429_on_create_is_retried(clock: FakeClock) -> None:
 
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_retry_after_on_a_503_is_honoured(
-    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, method: str
+    fake: FakeFastly, retrying: FastlyAsync, clock: FakeClock, method: str
 ) -> None:
     path, call = target(fake, method)
     retry_after = {"Retry-After": "3"}
     fake.faults.add("status", status=503, method=method, path=path, headers=retry_after)
-    await call(client)
+    await call(retrying)
     assert statuses(fake, method, path) == [503, 200 if method == "GET" else 204]
     assert clock.waits == [3.0]  # not the 0.5 s backoff
     assert clock() == NOW + 3
@@ -617,13 +543,13 @@ async def test_a_known_budget_is_never_overrun(clock: FakeClock) -> None:
 
 
 async def test_a_delete_lost_after_it_acted_is_not_claimed_as_revoked(
-    fake: FakeFastly, client: FastlyAsync, clock: FakeClock
+    fake: FakeFastly, retrying: FastlyAsync, clock: FakeClock
 ) -> None:
     victim = fake.add_token(name="victim").id
     fake.faults.add("drop_after", times=1, method="DELETE", path=f"/tokens/{victim}")
     # The retry's 404 cannot prove the token was there to revoke: not found, maybe applied.
     with pytest.raises(NotFoundError) as info:
-        await client.tokens.revoke_token(victim)
+        await retrying.tokens.revoke_token(victim)
     assert info.value.maybe_applied is True
     assert fake.is_revoked(victim)
     assert statuses(fake, "DELETE", f"/tokens/{victim}") == [None, 404]
@@ -631,50 +557,50 @@ async def test_a_delete_lost_after_it_acted_is_not_claimed_as_revoked(
 
 
 async def test_not_found_says_whether_an_earlier_attempt_may_have_acted(
-    fake: FakeFastly, client: FastlyAsync
+    fake: FakeFastly, retrying: FastlyAsync
 ) -> None:
     victim = fake.add_token(name="victim").id
     path = f"/tokens/{victim}"
     fake.faults.add("drop_after", times=1, method="DELETE", path=path)
     with pytest.raises(NotFoundError) as lost:
-        await client._call("DELETE", path, type(None), expect=(204, 200))
+        await retrying._call("DELETE", path, type(None), expect=(204, 200))
     assert lost.value.maybe_applied is True
     assert fake.is_revoked(victim)
     with pytest.raises(NotFoundError) as never:
-        await client._call("DELETE", f"/tokens/{UNKNOWN_ID}", type(None), expect=(204, 200))
+        await retrying._call("DELETE", f"/tokens/{UNKNOWN_ID}", type(None), expect=(204, 200))
     assert never.value.maybe_applied is False
     with pytest.raises(NotFoundError):  # and revoke_token does not swallow that one
-        await client.tokens.revoke_token(UNKNOWN_ID)
+        await retrying.tokens.revoke_token(UNKNOWN_ID)
 
 
 @pytest.mark.parametrize(("status", "maybe_applied"), [(429, False), (503, True)])
 async def test_a_404_after_an_error_status_is_put_down_to_it_only_if_it_may_have_acted(
-    fake: FakeFastly, client: FastlyAsync, clock: FakeClock, status: int, maybe_applied: bool
+    fake: FakeFastly, retrying: FastlyAsync, clock: FakeClock, status: int, maybe_applied: bool
 ) -> None:
     # A 429 is a refusal before acting; a 5xx may come from behind a write that happened.
     path = f"/tokens/{UNKNOWN_ID}"
     retry_after = {"Retry-After": "1"}
     fake.faults.add("status", status=status, method="DELETE", path=path, headers=retry_after)
     with pytest.raises(NotFoundError) as info:
-        await client.tokens.revoke_token(UNKNOWN_ID)
+        await retrying.tokens.revoke_token(UNKNOWN_ID)
     assert info.value.maybe_applied is maybe_applied
     assert statuses(fake, "DELETE", path) == [status, 404]
     assert clock.waits == [1.0]
 
 
 async def test_rate_limit_is_read_from_error_responses(
-    fake: FakeFastly, client: FastlyAsync
+    fake: FakeFastly, retrying: FastlyAsync
 ) -> None:
     reset_at = datetime.fromtimestamp(NOW + 3600, UTC)
-    await client.tokens.revoke_token(fake.add_token(name="victim").id)
-    assert client.rate_limit == RateLimit(999, reset_at)
+    await retrying.tokens.revoke_token(fake.add_token(name="victim").id)
+    assert retrying.rate_limit == RateLimit(999, reset_at)
     with pytest.raises(NotFoundError) as missing:
-        await client.tokens.revoke_token(UNKNOWN_ID)
-    assert client.rate_limit == RateLimit(998, reset_at)
+        await retrying.tokens.revoke_token(UNKNOWN_ID)
+    assert retrying.rate_limit == RateLimit(998, reset_at)
     assert (missing.value.remaining, missing.value.reset_at) == (998, reset_at)
     with pytest.raises(PermissionDeniedError) as denied:
-        await client.tokens.revoke_token(fake.superuser_token_id)
-    assert client.rate_limit == RateLimit(997, reset_at)
+        await retrying.tokens.revoke_token(fake.superuser_token_id)
+    assert retrying.rate_limit == RateLimit(997, reset_at)
     assert denied.value.remaining == 997
     assert fake.rate_limit_remaining(fake.user) == 997
 
@@ -683,14 +609,14 @@ async def test_rate_limit_is_read_from_error_responses(
 
 
 async def test_a_retry_is_logged_at_info_and_a_long_one_at_warning(
-    fake: FakeFastly, client: FastlyAsync, caplog: pytest.LogCaptureFixture
+    fake: FakeFastly, retrying: FastlyAsync, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     path, call = target(fake, "DELETE")
     fake.faults.add("status", status=503, times=1, method="DELETE", path=path)
     retry_after = {"Retry-After": "6"}
     fake.faults.add("status", status=503, times=1, method="DELETE", path=path, headers=retry_after)
-    await call(client)
+    await call(retrying)
     assert statuses(fake, "DELETE", path) == [503, 503, 204]
     ours = [r for r in caplog.records if r.name == "fastly_tokens"]
     assert [(r.levelname, r.getMessage()) for r in ours] == [

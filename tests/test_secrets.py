@@ -33,7 +33,8 @@ from fastly_tokens import (
 from fastly_tokens._secrets import MaskedHeaders, Redactor, Secret, SecretBytes, check_secret
 from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
-from .support import HostileServer, assert_no_secret, capture, echo_headers, raw
+from .support.errors import assert_no_secret, capture
+from .support.hostile import HostileServer, echo_headers, raw
 
 KEY = "Kz9_secret-key-value-000000000001"
 PASSWORD = "correct horse battery staple"

@@ -24,7 +24,7 @@ from fastly_tokens._converter import strict_converter
 from fastly_tokens._models import CreatedToken, Token
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .test_ids import BAD_IDS
+from .support.inputs import BAD_IDS
 
 
 async def test_get_token_current(client: FastlyAsync, fake: FakeFastly) -> None:

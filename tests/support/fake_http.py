@@ -1,6 +1,7 @@
-"""Helpers shared by the tests of FakeFastly itself: plain HTTP calls and fakes to start.
+"""Plain HTTP to a FakeFastly, as any client would send it, and the shapes it answers with.
 
-Not a test module: the ``test_fake*`` modules import from here, never from each other.
+What the tests of the fake itself use (``test_fake_*``): fakes to start on a shared clock, one
+request read whole, the bulk and create bodies, and the keys each recorded answer carries.
 """
 
 from __future__ import annotations
