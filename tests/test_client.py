@@ -1,4 +1,4 @@
-"""FastlyAsync: configuration, session lifecycle, and never showing the token."""
+"""FastlyAsync: configuration, session lifecycle, never showing the token, a soak under faults."""
 
 from __future__ import annotations
 
@@ -6,22 +6,29 @@ import asyncio
 import gc
 import logging
 import threading
+from collections import Counter
 
 import aiohttp
 import pytest
 
 from fastly_tokens import (
+    APIConnectionError,
+    APITimeoutError,
     AuthenticationError,
     ClientClosedError,
     ClientLoopError,
     FastlyAsync,
+    FastlyError,
+    InternalServerError,
     NotFoundError,
     Outcome,
+    ResponseValidationError,
     RetryPolicy,
     __version__,
 )
 from fastly_tokens.testing import FakeClock, FakeFastly
 
+from .support.client import assert_nothing_unclosed
 from .support.waiting import eventually
 
 
@@ -239,3 +246,83 @@ async def test_a_lent_session_that_raises_for_status_still_gets_typed_errors(
 def test_max_concurrency_must_be_a_positive_int(bad: object) -> None:
     with pytest.raises(ValueError, match="max_concurrency"):
         FastlyAsync("k" * 32, max_concurrency=bad)  # type: ignore[arg-type]  # bad on purpose
+
+
+# -- a soak under random faults ----------------------------------------------------------------
+
+SOAK_CALLS = 5_000
+
+
+@pytest.mark.usefixtures("watchdog")
+async def test_soak_every_call_ends_in_success_or_one_typed_error(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The waits take no time, but the client and the fake keep the real clock: on the fake one,
+    # the calls queued behind the 50 slots would see every earlier wait pass and run out of
+    # their deadlines, which is not what this test is about.
+    async with (
+        FakeFastly(rate_limit=1_000_000, seed=20_240_601) as fake,
+        FastlyAsync(
+            fake.key,
+            base_url=fake.base_url,
+            timeout=0.5,
+            max_concurrency=50,
+            sleep=clock.sleep,
+        ) as c,
+    ):
+        # About one request in five meets a fault (first match wins, in this order); the first
+        # outlasts the client's 0.5 s read timeout.
+        faults = [
+            fake.faults.add("slow", delay=0.7, times=None, probability=0.01),
+            fake.faults.add("status", status=503, times=None, probability=0.05),
+            fake.faults.add("drop_before", times=None, probability=0.04),
+            fake.faults.add("drop_after", times=None, probability=0.04),
+            fake.faults.add("slow", delay=0.001, times=None, probability=0.04),
+            fake.faults.add("malformed", method="GET", times=None, probability=0.05),
+        ]
+        fresh = [fake.add_token(name=f"soak-{i}").id for i in range(SOAK_CALLS // 3 + 1)]
+        revoked: list[str] = []
+        maybe_revoked: list[str] = []
+
+        async def one(i: int) -> str:
+            try:
+                if i % 3 == 0:
+                    await c.tokens.get_token_current()
+                elif i % 3 == 1:
+                    await c.tokens.get_token(fake.token_id)
+                else:
+                    await c.tokens.revoke_token(fresh[i // 3])
+                    revoked.append(fresh[i // 3])
+            except NotFoundError as exc:
+                # Only after a lost attempt, and then that attempt did revoke it.
+                if not exc.maybe_applied:
+                    return "NotFoundError without a lost attempt"
+                maybe_revoked.append(fresh[i // 3])
+                return "NotFoundError (maybe applied)"
+            except FastlyError as exc:
+                return type(exc).__name__
+            except Exception as exc:  # anything else is the failure under test
+                return f"UNTYPED {type(exc).__module__}.{type(exc).__name__}: {exc}"
+            return "ok"
+
+        outcomes = Counter(await asyncio.gather(*(one(i) for i in range(SOAK_CALLS))))
+    assert sum(outcomes.values()) == SOAK_CALLS
+    assert [o for o in outcomes if o.startswith("UNTYPED")] == []
+    allowed = {"ok", "NotFoundError (maybe applied)"} | {
+        e.__name__
+        for e in (
+            ResponseValidationError,
+            InternalServerError,
+            APIConnectionError,
+            APITimeoutError,
+        )
+    }
+    assert set(outcomes) <= allowed, outcomes
+    assert outcomes["ok"] >= 0.9 * SOAK_CALLS, outcomes
+    assert all(f.hits > 0 for f in faults)
+    assert len(fake.requests) > SOAK_CALLS  # retries happened
+    assert sum(f.hits for f in faults) >= 0.15 * len(fake.requests)
+    assert all(fake.is_revoked(t) for t in revoked)
+    assert all(fake.is_revoked(t) for t in maybe_revoked)
+    assert clock.waits
+    assert_nothing_unclosed(caplog)

@@ -6,12 +6,7 @@ import aiohttp
 
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support.fake_http import (
-    RESET,
-    T0,
-    Make,
-    call,
-)
+from .support.fake_http import RESET, T0, Make, call
 
 # -- rate limiting ----------------------------------------------------------------------------
 

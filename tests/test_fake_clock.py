@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from fastly_tokens import FastlyAsync, NotFoundError, RetryPolicy
-from fastly_tokens.testing import FakeClock, FakeFastly, RecordedRequest
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support.fake_http import MISSING_ID, T0
 
@@ -242,18 +242,3 @@ async def test_a_hundred_calls_backing_off_together_move_the_clock_by_one_backof
     assert Counter(answered) == {503: 100, 200: 100}
     assert clock.waits == [0.5] * 100
     assert clock() == T0 + 0.5
-
-
-async def test_fake_repr_shows_live_state() -> None:
-    fake = FakeFastly(clock=FakeClock())
-    assert repr(fake) == "<FakeFastly not running users=3 live_tokens=3 requests=0>"
-
-    async with fake:
-        fake.add_token()
-        fake.revoke(fake.token_id)
-        fake.requests.append(RecordedRequest("GET", "/tokens", 200, None))
-        running = repr(fake)
-        base_url = fake.base_url
-
-    assert running == f"<FakeFastly {base_url} users=3 live_tokens=3 requests=1>"
-    assert repr(fake).startswith("<FakeFastly not running ")

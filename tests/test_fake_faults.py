@@ -10,10 +10,7 @@ import pytest
 
 from fastly_tokens.testing import FakeFastly, Faults
 
-from .support.fake_http import (
-    call,
-    create_form,
-)
+from .support.fake_http import call, create_form
 
 # -- faults -------------------------------------------------------------------------------
 

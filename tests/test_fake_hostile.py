@@ -15,13 +15,7 @@ import pytest
 from fastly_tokens.testing import FakeFastly, Faults
 from fastly_tokens.testing._hostile import gzip_bomb_bytes
 
-from .support.fake_http import (
-    BULK_TYPE,
-    Make,
-    bulk,
-    call,
-    session,
-)
+from .support.fake_http import BULK_TYPE, Make, bulk, call, session
 
 # -- hostile servers ------------------------------------------------------------------------
 

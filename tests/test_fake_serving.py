@@ -11,13 +11,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from fastly_tokens.testing import FakeClock, FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly, RecordedRequest
 
-from .support.fake_http import (
-    Make,
-    call,
-    fetch,
-)
+from .support.fake_http import Make, call, fetch
 
 # -- inspection, seeding, other ways to run --------------------------------------------------
 
@@ -124,3 +120,18 @@ def test_serve_in_thread_stops_the_server_on_exit() -> None:
     assert not fake.running
     with pytest.raises(urllib.error.URLError):
         fetch(url + "/tokens/self")
+
+
+async def test_fake_repr_shows_live_state() -> None:
+    fake = FakeFastly(clock=FakeClock())
+    assert repr(fake) == "<FakeFastly not running users=3 live_tokens=3 requests=0>"
+
+    async with fake:
+        fake.add_token()
+        fake.revoke(fake.token_id)
+        fake.requests.append(RecordedRequest("GET", "/tokens", 200, None))
+        running = repr(fake)
+        base_url = fake.base_url
+
+    assert running == f"<FakeFastly {base_url} users=3 live_tokens=3 requests=1>"
+    assert repr(fake).startswith("<FakeFastly not running ")

@@ -9,15 +9,7 @@ import pytest
 
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support.fake_http import (
-    BULK_TYPE,
-    T0,
-    TIMESTAMP,
-    Make,
-    bulk,
-    bulk_body,
-    call,
-)
+from .support.fake_http import BULK_TYPE, T0, TIMESTAMP, Make, bulk, bulk_body, call
 
 GET_FIELDS = {
     "id",

@@ -1,3 +1,5 @@
+"""The retry policy and its pure decisions: what is retried, how long to wait, when to give up."""
+
 from __future__ import annotations
 
 import asyncio
