@@ -33,7 +33,7 @@ def journal_header(fake: FakeFastly) -> dict[str, object]:
     return {
         "fastly_tokens_journal": 1,
         "endpoint": fake.base_url,
-        "customer_id": fake.customer_id,
+        "customer_id": fake.world.customer.id,
         "user_id": fake.user.id,
     }
 
@@ -145,7 +145,7 @@ async def test_invalid_and_duplicate_ids_are_reported_and_the_rest_go_ahead(
 async def test_a_413_halves_the_chunk_size_for_the_rest_of_the_job(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
-    fake.bulk_max = 30
+    fake.behaviour.bulk_max = 30
     ids = mine(fake, 200)
     report = await client.tokens.revoke_many(ids, chunk_size=100, concurrency=1)
     assert report.ok
@@ -268,7 +268,7 @@ def event_after(revoked: int) -> tuple[asyncio.Event, Callable[[RevocationProgre
 
 
 async def test_cancelled_job_keeps_its_outcomes(fake: FakeFastly) -> None:
-    fake.latency = 0.005
+    fake.behaviour.latency = 0.005
     ids = mine(fake, 400)
     reached, on_progress = event_after(100)
     async with FastlyAsync(fake.key, base_url=fake.base_url) as c:
@@ -325,7 +325,7 @@ async def test_rerun_with_the_journal_revokes_every_id_exactly_once(
     fake: FakeFastly, tmp_path: Path
 ) -> None:
     journal = tmp_path / "revoke.jsonl"
-    fake.latency = 0.005
+    fake.behaviour.latency = 0.005
     ids = mine(fake, 400)
     reached, on_progress = event_after(150)
     async with FastlyAsync(fake.key, base_url=fake.base_url) as c:

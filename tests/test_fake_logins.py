@@ -82,7 +82,7 @@ async def test_keyless_create_with_no_services_has_a_null_service_id(
 async def test_keyless_create_accepts_http_basic(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
-    basic = base64.b64encode(f"{fake.username}:{fake.password}".encode()).decode()
+    basic = base64.b64encode(f"{fake.user.username}:{fake.user.password}".encode()).decode()
 
     reply = await call(
         http,
@@ -216,7 +216,7 @@ async def test_key_create_needs_the_keys_own_users_password(
     assert reply.status == 400
     assert reply.json() == expected
     assert len(fake.tokens_of(fake.user)) == 1
-    assert len(fake.tokens_of(fake.superuser)) == 1
+    assert len(fake.tokens_of(fake.world.superuser)) == 1
 
 
 async def test_key_create_without_sudo_works_when_switched_off(

@@ -16,7 +16,7 @@ DAY = 86400.0
 
 def account_of(fake: FakeFastly) -> list[FakeToken]:
     """Every token of the seeded customer, user and automation tokens alike."""
-    return [t for t in fake.store.tokens.values() if t.customer_id == fake.customer_id]
+    return [t for t in fake.store.tokens.values() if t.customer_id == fake.world.customer.id]
 
 
 # A reference audit with thresholds inside the seed's documented gaps.
@@ -61,7 +61,7 @@ def test_each_risk_is_exactly_the_tokens_the_seed_names_for_it(clock: FakeClock)
         assert found == {t.id for t in account.by_rule[rule]}, rule
         assert found, rule
     assert not any(breaks(t) for t in account.clean for breaks in rules(fake).values())
-    assert {t.id for t in account.clean} >= {fake.token_id, fake.superuser_token_id}
+    assert {t.id for t in account.clean} >= {fake.token_id, fake.world.superuser_token.id}
 
 
 def test_the_account_is_a_few_dozen_tokens_over_varied_users(clock: FakeClock) -> None:
@@ -118,13 +118,15 @@ async def test_the_account_is_served(make_fake: Make, http: aiohttp.ClientSessio
     assert account is not None
     key = fake.superuser_key
 
-    tokens = (await call(http, fake, "GET", f"/customer/{fake.customer_id}/tokens", key)).json()
+    tokens = (
+        await call(http, fake, "GET", f"/customer/{fake.world.customer.id}/tokens", key)
+    ).json()
     automation = (await call(http, fake, "GET", "/automation-tokens", key)).json()
-    users = (await call(http, fake, "GET", f"/customer/{fake.customer_id}/users", key)).json()
+    users = (await call(http, fake, "GET", f"/customer/{fake.world.customer.id}/users", key)).json()
 
     assert {t["id"] for t in tokens} == {t.id for t in account.tokens} | {
         fake.token_id,
-        fake.superuser_token_id,
+        fake.world.superuser_token.id,
     }
     assert {t["id"] for t in automation["data"]} == {t.id for t in account.automation}
     by_login = {u["login"]: u for u in users}

@@ -27,7 +27,7 @@ async def test_request_log_records_method_path_status_and_token(
 
     assert [(r.method, r.path, r.status, r.token_id) for r in fake.requests] == [
         ("GET", "/tokens/self", 200, fake.token_id),
-        ("DELETE", "/tokens/nope", 404, fake.superuser_token_id),
+        ("DELETE", "/tokens/nope", 404, fake.world.superuser_token.id),
         ("GET", "/tokens", 401, None),
     ]
     assert len(fake.requests_matching("DELETE", "/tokens/*")) == 1

@@ -188,7 +188,7 @@ async def test_rate_limit_is_read_from_error_responses(
     assert retrying.rate_limit == RateLimit(998, reset_at)
     assert (missing.value.remaining, missing.value.reset_at) == (998, reset_at)
     with pytest.raises(PermissionDeniedError) as denied:
-        await retrying.tokens.revoke_token(fake.superuser_token_id)
+        await retrying.tokens.revoke_token(fake.world.superuser_token.id)
     assert retrying.rate_limit == RateLimit(997, reset_at)
     assert denied.value.remaining == 997
     assert fake.rate_limit_remaining(fake.user) == 997

@@ -77,7 +77,7 @@ async def test_create_masks_the_password_and_the_key_that_a_server_echoes(
 async def test_create_errors_from_the_fake_keep_no_password() -> None:
     async with FakeFastly() as fake, client_for(fake.base_url) as c:
         wrong = await capture(
-            c.tokens.create_token(username=fake.username, password=PASSWORD + "x")
+            c.tokens.create_token(username=fake.user.username, password=PASSWORD + "x")
         )
         assert isinstance(wrong, BadRequestError | AuthenticationError)
         assert_no_secret(wrong, [KEY, PASSWORD, fake.key])
@@ -265,6 +265,6 @@ async def test_an_otp_with_a_control_character_is_refused_before_sending() -> No
     async with FakeFastly() as fake, client_for(fake.base_url) as c:
         with pytest.raises(ValueError, match="otp"):
             await c.tokens.create_token(
-                username=fake.username, password=DEMO_PASSWORD, otp="123\r\n456"
+                username=fake.user.username, password=DEMO_PASSWORD, otp="123\r\n456"
             )
         assert fake.requests == []

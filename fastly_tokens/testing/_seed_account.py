@@ -30,9 +30,9 @@ import attrs
 
 from ._records import FakeAutomationToken, FakeToken, FakeUser
 from ._state import Store
+from ._world import DEMO_PASSWORD
 
 _DAY = 86400.0
-_PASSWORD = "fake-fastly-password"  # noqa: S105 - the published demo credential
 _NAMES = (
     "deploy",
     "terraform",
@@ -173,7 +173,7 @@ def seed_account(
         user = store.add_user(
             customer_id,
             username=login,
-            password=_PASSWORD,
+            password=DEMO_PASSWORD,
             role=role,
             otp="123456" if two_factor else None,
             locked=locked,

@@ -53,7 +53,9 @@ def statuses(fake: FakeFastly, method: str, path: str) -> list[int | None]:
 
 async def create(c: FastlyAsync, fake: FakeFastly) -> CreatedToken:
     """Create a token with the seeded user's login (no key, so no sudo)."""
-    return await c.tokens.create_token(username=fake.username, password=fake.password, name="new")
+    return await c.tokens.create_token(
+        username=fake.user.username, password=fake.user.password, name="new"
+    )
 
 
 def assert_nothing_unclosed(caplog: pytest.LogCaptureFixture) -> None:

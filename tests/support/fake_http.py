@@ -109,7 +109,7 @@ async def bulk(http: aiohttp.ClientSession, fake: FakeFastly, key: str, *ids: st
 
 
 def create_form(fake: FakeFastly, **fields: Any) -> dict[str, Any]:
-    return {"username": fake.username, "password": fake.password, **fields}
+    return {"username": fake.user.username, "password": fake.user.password, **fields}
 
 
 # -- automation tokens: the recorded keys of each answer, and a create call
@@ -179,7 +179,7 @@ async def create_automation(
 
 
 def superuser_sudo(fake: FakeFastly) -> None:
-    fake.grant_sudo(fake.superuser_token_id)
+    fake.grant_sudo(fake.world.superuser_token.id)
 
 
 SUDO_403 = {"msg": "You must POST /sudo to access this endpoint"}

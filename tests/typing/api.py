@@ -45,7 +45,16 @@ from fastly_tokens import (
     UnprocessableEntityError,
     __version__,
 )
-from fastly_tokens.testing import FakeClock, FakeFastly, FakeToken
+from fastly_tokens.testing import (
+    DEMO_PASSWORD,
+    FakeAutomationToken,
+    FakeClock,
+    FakeCustomer,
+    FakeFastly,
+    FakeToken,
+    FakeUser,
+    SeededWorld,
+)
 
 version: str = __version__
 base_url: str = DEFAULT_BASE_URL
@@ -180,6 +189,21 @@ async def against_the_fake() -> None:
         old: FakeToken = fake.add_token(fake.user, name="old")
         await c.tokens.revoke_token(old.id)
         gone: bool = fake.is_revoked(old.id)
+
+        world: SeededWorld = fake.world
+        ours: FakeCustomer = world.customer
+        admin: FakeUser = world.superuser
+        theirs: FakeToken = world.foreign_token
+        key: str = fake.key
+        token_id: str = fake.token_id
+        superuser_key: str = fake.superuser_key
+        foreign_token_id: str = fake.foreign_token_id
+        colleague: FakeUser = fake.add_user(role="engineer", otp="123456", password=DEMO_PASSWORD)
+        elsewhere: FakeCustomer = fake.add_customer("Other", force_sso=True)
+        bot: FakeAutomationToken = fake.add_automation_token(
+            elsewhere.id, name="ci", roles=["engineer"], expires_at=1_800_000_000.0
+        )
+        theirs = fake.add_token(colleague, scope="global:read", services=["svc"])
 
 
 async def on_a_fake_clock() -> None:
