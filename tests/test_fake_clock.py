@@ -152,6 +152,37 @@ async def test_wait_for_sleep_returns_once_that_many_sleeps_have_started() -> No
     assert clock.waits == [1, 1]
 
 
+async def test_a_cancelled_wait_for_sleep_leaves_nothing_behind() -> None:
+    clock = FakeClock()
+    never = asyncio.ensure_future(clock.wait_for_sleep())
+    await asyncio.sleep(0)
+    never.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await never
+
+    racing = asyncio.ensure_future(clock.wait_for_sleep())
+    await asyncio.sleep(0)
+    racing.cancel()  # cancelled, but not yet run to its end when the sleep starts
+    await clock.sleep(1)
+    with pytest.raises(asyncio.CancelledError):
+        await racing
+
+    await clock.wait_for_sleep(1)
+    assert clock.waits == [1]
+    assert clock._watchers == []  # no waiter left for a later sleep to wake
+
+
+def test_hold_twice_and_release_without_hold_change_nothing() -> None:
+    clock = FakeClock()
+    clock.release()  # not held: nothing to wake
+    assert not clock.held
+    clock.hold()
+    clock.hold()
+    assert clock.held
+    clock.release()
+    assert not clock.held
+
+
 async def test_a_sleep_cancelled_while_held_is_counted() -> None:
     clock = FakeClock(0.0)
     clock.hold()
