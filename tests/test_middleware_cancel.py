@@ -74,6 +74,7 @@ async def test_cancel_during_a_request(
             await task
         assert time.monotonic() - started < 0.5  # well before the server's answer
         assert clock.waits == []
+        assert c._gate.in_flight == 0  # the cancelled write gave its slot back
         # One connection, one concurrency slot and (budget unknown) one write probe in all: a leak
         # of any would hang this write.
         async with asyncio.timeout(5):

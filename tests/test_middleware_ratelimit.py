@@ -104,6 +104,7 @@ async def test_a_reset_beyond_max_wait_fails_at_once(clock: FakeClock) -> None:
             await c.tokens.revoke_token(first)
         assert (info.value.remaining, info.value.reset_at) == (0, reset_at)
         assert info.value.retry_after == 3000.0
+        assert info.value.msg.startswith("You have exceeded your hourly rate limit.")  # the 429's
         assert statuses(fake, "DELETE", "/tokens/*") == [429]
         # The client now knows: the next write is refused without a request, with the figures.
         with pytest.raises(RateLimitError) as again:
