@@ -45,7 +45,7 @@ async def _writes(cfg: Config, bad: int, options: dict[str, Any]) -> int:
     async with FakeFastly(seed=SEED, rate_limit=10 * total) as fake:
         ids = [fake.add_token(name=f"budget {i}").id for i in range(total - bad)]
         for position in sorted(random.Random(SEED).sample(range(total), bad)):
-            ids.insert(position, fake.add_token(fake.foreign_user, name="not ours").id)
+            ids.insert(position, fake.add_token(fake.world.foreign_user, name="not ours").id)
         fake.reset_requests()
         async with FastlyAsync(fake.key, base_url=fake.base_url, max_concurrency=16) as client:
             report = await client.tokens.revoke_many(ids, chunk_size=cfg.chunk_size, **options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,9 +21,7 @@ from fastly_tokens import (
     RevocationProgress,
     Strategy,
 )
-from fastly_tokens.testing import FakeFastly
-
-from .conftest import Sleeps
+from fastly_tokens.testing import FakeClock, FakeFastly
 
 
 def mine(fake: FakeFastly, n: int, prefix: str = "t") -> list[str]:
@@ -35,7 +33,7 @@ def journal_header(fake: FakeFastly) -> dict[str, object]:
     return {
         "fastly_tokens_journal": 1,
         "endpoint": fake.base_url,
-        "customer_id": fake.customer_id,
+        "customer_id": fake.world.customer.id,
         "user_id": fake.user.id,
     }
 
@@ -43,12 +41,6 @@ def journal_header(fake: FakeFastly) -> dict[str, object]:
 def bisection_bound(n: int, bad: int, chunk: int) -> int:
     """ceil(n / chunk) chunks, plus about 2 log2(chunk) requests for each bad id."""
     return math.ceil(n / chunk) + 2 * bad * math.ceil(math.log2(chunk))
-
-
-@pytest.fixture
-async def retrying(fake: FakeFastly, sleeps: Sleeps) -> AsyncIterator[FastlyAsync]:
-    async with FastlyAsync(fake.key, base_url=fake.base_url, sleep=sleeps) as c:
-        yield c
 
 
 async def test_batch_revokes_everything_in_the_fewest_requests(
@@ -153,7 +145,7 @@ async def test_invalid_and_duplicate_ids_are_reported_and_the_rest_go_ahead(
 async def test_a_413_halves_the_chunk_size_for_the_rest_of_the_job(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
-    fake.bulk_max = 30
+    fake.behaviour.bulk_max = 30
     ids = mine(fake, 200)
     report = await client.tokens.revoke_many(ids, chunk_size=100, concurrency=1)
     assert report.ok
@@ -165,7 +157,7 @@ async def test_a_413_halves_the_chunk_size_for_the_rest_of_the_job(
 
 
 async def test_a_lost_batch_is_settled_by_reading_the_list_again(
-    retrying: FastlyAsync, fake: FakeFastly, sleeps: Sleeps
+    retrying: FastlyAsync, fake: FakeFastly, clock: FakeClock
 ) -> None:
     ids = mine(fake, 300)
     fake.faults.add("status", status=503, times=2, method="DELETE", path="/tokens")
@@ -180,11 +172,11 @@ async def test_a_lost_batch_is_settled_by_reading_the_list_again(
     }
     assert report.writes == 3 + 1 + 2  # two 503s, the lost attempt and its 404, then 2 chunks
     assert report.reads == 4  # the preflight's three, and the one read again
-    assert len(sleeps.waits) == 3
+    assert len(clock.waits) == 3
 
 
 async def test_without_preflight_a_lost_batch_is_not_claimed(
-    retrying: FastlyAsync, fake: FakeFastly, sleeps: Sleeps
+    retrying: FastlyAsync, fake: FakeFastly, clock: FakeClock
 ) -> None:
     ids = mine(fake, 300)
     fake.faults.add("status", status=503, times=2, method="DELETE", path="/tokens")
@@ -197,7 +189,7 @@ async def test_without_preflight_a_lost_batch_is_not_claimed(
     assert all(r.maybe_revoked for r in report.results if r.outcome is Outcome.NOT_FOUND)
     assert not any(r.maybe_revoked for r in report.results if r.outcome is Outcome.REVOKED)
     assert all(fake.is_revoked(t) for t in ids)
-    assert len(sleeps.waits) == 3
+    assert len(clock.waits) == 3
 
 
 async def test_failures_that_outlast_the_retries_are_failed_with_their_error(
@@ -276,7 +268,7 @@ def event_after(revoked: int) -> tuple[asyncio.Event, Callable[[RevocationProgre
 
 
 async def test_cancelled_job_keeps_its_outcomes(fake: FakeFastly) -> None:
-    fake.latency = 0.005
+    fake.behaviour.latency = 0.005
     ids = mine(fake, 400)
     reached, on_progress = event_after(100)
     async with FastlyAsync(fake.key, base_url=fake.base_url) as c:
@@ -333,7 +325,7 @@ async def test_rerun_with_the_journal_revokes_every_id_exactly_once(
     fake: FakeFastly, tmp_path: Path
 ) -> None:
     journal = tmp_path / "revoke.jsonl"
-    fake.latency = 0.005
+    fake.behaviour.latency = 0.005
     ids = mine(fake, 400)
     reached, on_progress = event_after(150)
     async with FastlyAsync(fake.key, base_url=fake.base_url) as c:

@@ -110,7 +110,7 @@ async def test_a_run_as_another_caller_is_refused_before_anything_is_sent(
 ) -> None:
     journal = tmp_path / "j.jsonl"
     ids = [fake.add_token(name=f"t{i}").id for i in range(3)]
-    async with FastlyAsync(fake.foreign_key, base_url=fake.base_url) as wrong:
+    async with FastlyAsync(fake.world.foreign_token.access_token, base_url=fake.base_url) as wrong:
         first = await wrong.tokens.revoke_many(ids, journal=journal)
     assert first.counts[Outcome.NOT_FOUND] == 3  # another account's key sees none of them
     fake.reset_requests()

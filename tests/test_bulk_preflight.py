@@ -35,7 +35,7 @@ async def test_ten_thousand_ids_with_ten_bad_cost_exactly_one_write_a_chunk(
     fake: FakeFastly,
 ) -> None:
     good = [fake.add_token(name=f"t{i}").id for i in range(9990)]
-    bad = [fake.add_token(fake.foreign_user, name="f").id for _ in range(5)]
+    bad = [fake.add_token(fake.world.foreign_user, name="f").id for _ in range(5)]
     bad += [f"Unknown{i:015d}" for i in range(5)]
     ids = list(good)
     rng = random.Random(9)  # noqa: S311 (where the bad ids go, not a secret)
@@ -83,7 +83,7 @@ async def test_a_superuser_job_reads_the_customers_listing(fake: FakeFastly) -> 
         job = c.tokens.revocation_job([theirs, fake.foreign_token_id])
         plan = await job.plan()
         report = await job.run()
-    assert plan.listing == f"GET /customer/{fake.customer_id}/tokens + GET /automation-tokens"
+    assert plan.listing == f"GET /customer/{fake.world.customer.id}/tokens + GET /automation-tokens"
     assert not plan.partial_view
     assert report.ids(Outcome.REVOKED) == [theirs]
     assert fake.is_revoked(theirs)

@@ -6,7 +6,7 @@ import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
 
-from .support_cli import Run, run_cli
+from .support.cli import Run, run_cli
 
 
 @pytest.fixture

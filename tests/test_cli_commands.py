@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly, FakeToken
-from tests.support_cli import KEY, Run, run_cli
+
+from .support.cli import KEY, Run, run_cli
 
 pytestmark = pytest.mark.fake_fastly(key=KEY, seed_tokens=40, seed=11)
 
@@ -133,7 +134,7 @@ def test_single_call_api_errors_exit_1(fake: FakeFastly) -> None:
     run = cli(fake, "get", fake.foreign_token_id)
     assert run.code == 1
     assert "404" in run.err
-    run = cli(fake, "list", "--customer", fake.customer_id)  # not a superuser
+    run = cli(fake, "list", "--customer", fake.world.customer.id)  # not a superuser
     assert run.code == 1
     assert "403" in run.err
     run = cli(fake, "current", token="wrong-token-value")
@@ -143,7 +144,7 @@ def test_single_call_api_errors_exit_1(fake: FakeFastly) -> None:
 
 
 def test_create_prints_the_secret_once_labelled(fake: FakeFastly) -> None:
-    args = ["create", "--username", fake.username, "--password-stdin", "--name", "ci"]
+    args = ["create", "--username", fake.user.username, "--password-stdin", "--name", "ci"]
     run = cli(fake, *args, "--scope", "purge_select global:read", stdin=DEMO_PASSWORD)
     assert run.code == 0, run.err
     created = next(t for t in fake.tokens_of(fake.user) if t.name == "ci")
@@ -166,7 +167,7 @@ def test_create_prints_the_secret_once_labelled(fake: FakeFastly) -> None:
 
 
 def test_create_without_a_password_off_a_terminal_exits_2(fake: FakeFastly) -> None:
-    run = cli(fake, "create", "--username", fake.username)
+    run = cli(fake, "create", "--username", fake.user.username)
     assert run.code == 2
     assert "--password-stdin" in run.err
 
@@ -501,7 +502,8 @@ def test_an_unusable_journal_is_one_line_and_exit_2_before_any_write(
 def test_a_journal_of_another_caller_is_refused(fake: FakeFastly, tmp_path: Path) -> None:
     journal = tmp_path / "j.jsonl"
     ids = add(fake, 2)
-    assert cli(fake, "revoke", *ids, "--journal", str(journal), token=fake.foreign_key).code == 0
+    other = fake.world.foreign_token.access_token
+    assert cli(fake, "revoke", *ids, "--journal", str(journal), token=other).code == 0
     run = cli(fake, "revoke", *ids, "--journal", str(journal))
     assert run.code == 2
     assert "records a job of another customer_id and user_id" in run.err

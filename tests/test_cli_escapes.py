@@ -15,7 +15,8 @@ import pytest
 from fastly_tokens.cli import _commands
 from fastly_tokens.cli._visible import visible, visible_lines
 from fastly_tokens.testing import FakeFastly, FakeToken
-from tests.support_cli import HOSTILE, KEY, EchoServer, raw_controls, run_cli, run_unchecked
+
+from .support.cli import HOSTILE, KEY, EchoServer, raw_controls, run_cli, run_unchecked
 
 pytestmark = pytest.mark.fake_fastly(key=KEY)
 

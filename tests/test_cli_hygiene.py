@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from fastly_tokens import RULES
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
 
-from .support_cli import Run, run_cli
-from .test_inventory_audit import SEEDED
+from .support.cli import Run, run_cli
 
 SERVICE = "SvcAAAAAAAAAAAAAAAAAAA"
 
@@ -51,12 +51,12 @@ def as_user(fake: FakeFastly, *argv: str, **options: object) -> Run:
 
 
 def customer_tokens(fake: FakeFastly) -> set[str]:
-    return {t.id for t in fake.store.tokens.values() if t.customer_id == fake.customer_id}
+    return {t.id for t in fake.store.tokens.values() if t.customer_id == fake.world.customer.id}
 
 
-def expected(fake: FakeFastly, rule: str) -> set[str]:
+def expected(fake: FakeFastly, rule: str) -> frozenset[str]:
     assert fake.account is not None
-    return {t.id for category in SEEDED[rule] for t in fake.account.by_rule[category]}
+    return fake.account.flagged_by(rule)
 
 
 # -- inventory ------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_audit_exits_3_and_names_each_token_its_owner_and_rule(fake: FakeFastly)
     assert run.code == 3
     document = run.json()
     assert document["ok"] is False
-    for rule in SEEDED:
+    for rule in RULES:
         flagged = {f["token_id"] for f in document["findings"] if f["rule"] == rule}
         assert flagged == expected(fake, rule), rule
     assert document["policy"]["unused_days"] == 90

@@ -15,7 +15,8 @@ from fastly_tokens.cli._run import run
 from fastly_tokens.cli._streams import Streams
 from fastly_tokens.cli._whole import write_whole
 from fastly_tokens.testing import FakeFastly
-from tests.support_cli import KEY, cli_environ
+
+from .support.cli import KEY, cli_environ
 
 pytestmark = pytest.mark.fake_fastly(key=KEY, seed_tokens=300, seed=3)
 

@@ -25,7 +25,8 @@ from fastly_tokens.cli._secrets import (
 )
 from fastly_tokens.cli._streams import Streams
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
-from tests.support_cli import KEY, PASSWORD, EchoServer, run_cli, run_unchecked
+
+from .support.cli import KEY, PASSWORD, EchoServer, run_cli, run_unchecked
 
 OTHER_KEY = "Zz9-otherKEY_notConfigured4u7Wq1"
 """Shaped like a key, but not the one the command is configured with."""
@@ -214,7 +215,7 @@ def test_a_log_line_quoting_an_echo_masks_the_key(mode: list[str]) -> None:
 @pytest.mark.fake_fastly(key=KEY)
 def test_create_still_prints_the_new_secret(fake_fastly: FakeFastly) -> None:
     # Masking never touches the one secret the command is there to print.
-    args = ["create", "--username", fake_fastly.username, "--password-stdin", "--json"]
+    args = ["create", "--username", fake_fastly.user.username, "--password-stdin", "--json"]
     run = run_cli(
         *args, base_url=fake_fastly.base_url, stdin=DEMO_PASSWORD, secrets=[DEMO_PASSWORD]
     )

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from fastly_tokens.testing import FakeFastly
-from tests.support_cli import KEY, run_cli, run_subprocess
+
+from .support.cli import KEY, run_cli, run_subprocess
 
 pytestmark = pytest.mark.fake_fastly(key=KEY, seed_tokens=40, seed=11)
 

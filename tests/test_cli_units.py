@@ -39,7 +39,8 @@ from fastly_tokens.cli._ids import check_id, gather_ids, parse_id_lines
 from fastly_tokens.cli._progress import PlainProgress
 from fastly_tokens.cli._selection import build_selections, criteria, parse_moment, parse_where
 from fastly_tokens.cli._tables import FAILURES_SHOWN, report_view, token_table
-from tests.support_cli import KEY
+
+from .support.cli import KEY
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ID = "5Yo3XXnrQpjc20u0ybrf2g"

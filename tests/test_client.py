@@ -1,4 +1,4 @@
-"""FastlyAsync: configuration, session lifecycle, and never showing the token."""
+"""FastlyAsync: configuration, session lifecycle, never showing the token, a soak under faults."""
 
 from __future__ import annotations
 
@@ -6,23 +6,30 @@ import asyncio
 import gc
 import logging
 import threading
+from collections import Counter
 
 import aiohttp
 import pytest
 
 from fastly_tokens import (
+    APIConnectionError,
+    APITimeoutError,
     AuthenticationError,
     ClientClosedError,
     ClientLoopError,
     FastlyAsync,
+    FastlyError,
+    InternalServerError,
     NotFoundError,
     Outcome,
+    ResponseValidationError,
     RetryPolicy,
     __version__,
 )
-from fastly_tokens.testing import FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support import eventually
+from .support.client import assert_nothing_unclosed
+from .support.waiting import eventually
 
 
 def test_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,22 +118,18 @@ async def test_a_session_passed_in_is_used_and_left_open(fake: FakeFastly) -> No
 
 
 async def test_no_token_in_logs_or_errors(
-    fake: FakeFastly, caplog: pytest.LogCaptureFixture
+    fake: FakeFastly, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     fake.faults.add("status", status=503, times=2, path="/tokens/self")
     async with FastlyAsync(
-        fake.key, base_url=fake.base_url, retry=RetryPolicy(attempts=2), sleep=_no_sleep
+        fake.key, base_url=fake.base_url, retry=RetryPolicy(attempts=2), sleep=clock.sleep
     ) as c:
         with pytest.raises(Exception) as info:  # noqa: PT011 (the text is what is checked)
             await c.tokens.get_token_current()
     seen = caplog.text + str(info.value) + repr(info.value) + repr(info.value.__cause__)
     assert fake.key not in seen
     assert any("/tokens/self" in r.getMessage() for r in caplog.records)
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
 
 
 # -- closing while calls are in flight (issue 8, item 9) -------------------------------------
@@ -142,37 +145,34 @@ async def test_close_ends_a_call_in_flight_with_client_closed_error(fake: FakeFa
         await call
 
 
-async def test_close_ends_a_call_waiting_to_retry_at_once(fake: FakeFastly) -> None:
-    never = asyncio.Event()
-    waits: list[float] = []
-
-    async def long_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        await never.wait()  # a backoff that would never end by itself
-
+async def test_close_ends_a_call_waiting_to_retry_at_once(
+    fake: FakeFastly, clock: FakeClock
+) -> None:
+    clock.hold()  # a backoff that would never end by itself
     fake.faults.add("status", status=503, times=None, path="/tokens/self")
-    client = FastlyAsync(fake.key, base_url=fake.base_url, sleep=long_sleep)
+    client = FastlyAsync(fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep)
     call = asyncio.ensure_future(client.tokens.get_token_current())
-    await eventually(lambda: bool(waits))
+    await clock.wait_for_sleep()
     await client.close()
     with pytest.raises(ClientClosedError):
         await call
     assert len(fake.requests_matching("GET", "/tokens/self")) == 1  # no attempt after close
 
 
-async def test_a_cancelled_call_stays_cancelled_not_closed(fake: FakeFastly) -> None:
-    never = asyncio.Event()
-
-    async def long_sleep(seconds: float) -> None:
-        await never.wait()
-
+async def test_a_cancelled_call_stays_cancelled_not_closed(
+    fake: FakeFastly, clock: FakeClock
+) -> None:
+    clock.hold()  # a backoff that would never end by itself
     fake.faults.add("status", status=503, times=None, path="/tokens/self")
-    async with FastlyAsync(fake.key, base_url=fake.base_url, sleep=long_sleep) as client:
+    async with FastlyAsync(
+        fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep
+    ) as client:
         call = asyncio.ensure_future(client.tokens.get_token_current())
-        await eventually(lambda: bool(fake.requests))
+        await clock.wait_for_sleep()
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
+    assert clock.cancelled == 1  # the backoff went with the call
 
 
 # -- one client, one event loop (issue 8, item 11) -------------------------------------------
@@ -246,3 +246,83 @@ async def test_a_lent_session_that_raises_for_status_still_gets_typed_errors(
 def test_max_concurrency_must_be_a_positive_int(bad: object) -> None:
     with pytest.raises(ValueError, match="max_concurrency"):
         FastlyAsync("k" * 32, max_concurrency=bad)  # type: ignore[arg-type]  # bad on purpose
+
+
+# -- a soak under random faults ----------------------------------------------------------------
+
+SOAK_CALLS = 5_000
+
+
+@pytest.mark.usefixtures("watchdog")
+async def test_soak_every_call_ends_in_success_or_one_typed_error(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The waits take no time, but the client and the fake keep the real clock: on the fake one,
+    # the calls queued behind the 50 slots would see every earlier wait pass and run out of
+    # their deadlines, which is not what this test is about.
+    async with (
+        FakeFastly(rate_limit=1_000_000, seed=20_240_601) as fake,
+        FastlyAsync(
+            fake.key,
+            base_url=fake.base_url,
+            timeout=0.5,
+            max_concurrency=50,
+            sleep=clock.sleep,
+        ) as c,
+    ):
+        # About one request in five meets a fault (first match wins, in this order); the first
+        # outlasts the client's 0.5 s read timeout.
+        faults = [
+            fake.faults.add("slow", delay=0.7, times=None, probability=0.01),
+            fake.faults.add("status", status=503, times=None, probability=0.05),
+            fake.faults.add("drop_before", times=None, probability=0.04),
+            fake.faults.add("drop_after", times=None, probability=0.04),
+            fake.faults.add("slow", delay=0.001, times=None, probability=0.04),
+            fake.faults.add("malformed", method="GET", times=None, probability=0.05),
+        ]
+        fresh = [fake.add_token(name=f"soak-{i}").id for i in range(SOAK_CALLS // 3 + 1)]
+        revoked: list[str] = []
+        maybe_revoked: list[str] = []
+
+        async def one(i: int) -> str:
+            try:
+                if i % 3 == 0:
+                    await c.tokens.get_token_current()
+                elif i % 3 == 1:
+                    await c.tokens.get_token(fake.token_id)
+                else:
+                    await c.tokens.revoke_token(fresh[i // 3])
+                    revoked.append(fresh[i // 3])
+            except NotFoundError as exc:
+                # Only after a lost attempt, and then that attempt did revoke it.
+                if not exc.maybe_applied:
+                    return "NotFoundError without a lost attempt"
+                maybe_revoked.append(fresh[i // 3])
+                return "NotFoundError (maybe applied)"
+            except FastlyError as exc:
+                return type(exc).__name__
+            except Exception as exc:  # anything else is the failure under test
+                return f"UNTYPED {type(exc).__module__}.{type(exc).__name__}: {exc}"
+            return "ok"
+
+        outcomes = Counter(await asyncio.gather(*(one(i) for i in range(SOAK_CALLS))))
+    assert sum(outcomes.values()) == SOAK_CALLS
+    assert [o for o in outcomes if o.startswith("UNTYPED")] == []
+    allowed = {"ok", "NotFoundError (maybe applied)"} | {
+        e.__name__
+        for e in (
+            ResponseValidationError,
+            InternalServerError,
+            APIConnectionError,
+            APITimeoutError,
+        )
+    }
+    assert set(outcomes) <= allowed, outcomes
+    assert outcomes["ok"] >= 0.9 * SOAK_CALLS, outcomes
+    assert all(f.hits > 0 for f in faults)
+    assert len(fake.requests) > SOAK_CALLS  # retries happened
+    assert sum(f.hits for f in faults) >= 0.15 * len(fake.requests)
+    assert all(fake.is_revoked(t) for t in revoked)
+    assert all(fake.is_revoked(t) for t in maybe_revoked)
+    assert clock.waits
+    assert_nothing_unclosed(caplog)

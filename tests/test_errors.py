@@ -31,7 +31,7 @@ from fastly_tokens import (
 )
 from fastly_tokens._wire import status_error
 
-from .support import roundtrip
+from .support.errors import roundtrip
 
 
 @pytest.mark.parametrize(

@@ -2,49 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import FakeClock, FakeFastly
+from fastly_tokens.testing import FakeFastly
 
-from .support_fake import (
+from .support.fake_http import (
     AUTOMATION_CREATE_KEYS,
     AUTOMATION_GET_KEYS,
     RATE_HEADERS,
     TIMESTAMP,
-    Make,
     call,
     create_automation,
-    fakes,
-    session,
     superuser_sudo,
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
 
 # -- create ---------------------------------------------------------------------------------
 
@@ -76,15 +49,15 @@ async def test_create_answers_200_with_the_recorded_shape_and_no_rate_limit_head
         "global",
         False,
     )
-    assert body["customer_id"] == fake.customer_id
+    assert body["customer_id"] == fake.world.customer.id
     assert TIMESTAMP.match(body["created_at"])
     assert len(body["access_token"]) == 32
-    assert fake.rate_limit_remaining(fake.superuser) == 1000
+    assert fake.rate_limit_remaining(fake.world.superuser) == 1000
     [token] = fake.automation_tokens()
     assert token.id == body["id"]
-    assert token.creator_id == fake.superuser.id
+    assert token.creator_id == fake.world.superuser.id
     [event] = fake.events_of("token.create")
-    assert event.token_id == fake.superuser_token_id
+    assert event.token_id == fake.world.superuser_token.id
     assert event.metadata["token_id"] == token.id
     assert event.metadata["token_type"] == "automation"
 
@@ -96,7 +69,7 @@ async def test_the_new_key_authenticates_and_its_user_id_is_nobodys(
     secret = (await create_automation(http, fake, {"name": "bot"})).json()["access_token"]
 
     me = await call(http, fake, "GET", "/tokens/self", secret)
-    customer = await call(http, fake, "GET", f"/customer/{fake.customer_id}/tokens", secret)
+    customer = await call(http, fake, "GET", f"/customer/{fake.world.customer.id}/tokens", secret)
 
     assert me.status == 200
     assert fake.find_user(me.json()["user_id"]) is None
@@ -163,7 +136,7 @@ async def test_create_needs_a_superuser(fake: FakeFastly, http: aiohttp.ClientSe
 async def test_an_account_that_enforces_sso_or_2fa_gets_a_clear_403(
     fake: FakeFastly, http: aiohttp.ClientSession, enforced: str
 ) -> None:
-    customer = fake.store.customers[fake.customer_id]
+    customer = fake.store.customers[fake.world.customer.id]
     setattr(customer, enforced, True)
     superuser_sudo(fake)
 
@@ -177,7 +150,7 @@ async def test_an_account_that_enforces_sso_or_2fa_gets_a_clear_403(
 async def test_create_refuses_read_only_and_missing_keys(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
-    read_only = fake.add_token(fake.superuser, scope="global:read")
+    read_only = fake.add_token(fake.world.superuser, scope="global:read")
     fake.grant_sudo(read_only.id)
 
     reading = await create_automation(http, fake, {"name": "x"}, key=read_only.access_token)

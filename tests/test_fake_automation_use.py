@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import FakeAutomationToken, FakeClock, FakeFastly
+from fastly_tokens.testing import FakeAutomationToken, FakeFastly
 
-from .support_fake import (
+from .support.fake_http import (
     AUTOMATION_GET_KEYS,
     AUTOMATION_LIST_KEYS,
     MISSING_ID,
@@ -17,32 +15,7 @@ from .support_fake import (
     Make,
     bulk,
     call,
-    fakes,
-    session,
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
 
 # -- list, get, services --------------------------------------------------------------------
 
@@ -81,7 +54,7 @@ async def test_list_items_have_the_recorded_drifting_shape(
     assert set(item) == AUTOMATION_LIST_KEYS
     assert item["scopes"] == "global:read global"
     assert item["access_token"] == ""
-    assert item["creator_id"] == fake.superuser.id
+    assert item["creator_id"] == fake.world.superuser.id
     assert item["id"] == token.id
     assert item["services"] == []
     assert item["service_id"] is None
@@ -145,7 +118,7 @@ async def test_get_has_nulls_and_an_empty_secret(
 async def test_get_of_a_user_token_a_foreign_or_a_revoked_one_is_404(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
-    foreign = fake.add_automation_token(fake.foreign_customer_id)
+    foreign = fake.add_automation_token(fake.world.foreign_customer.id)
     revoked = fake.add_automation_token()
     fake.revoke(revoked.id)
     ids = [fake.token_id, foreign.id, revoked.id, MISSING_ID]
@@ -189,7 +162,7 @@ async def test_revoke_through_delete_tokens_id_is_204_with_rate_limit_headers(
     assert fake.is_revoked(token.id)
     assert after.status == 401
     [event] = fake.events_of("token.destroy")
-    assert (event.token_id, event.metadata["token_id"]) == (fake.superuser_token_id, token.id)
+    assert (event.token_id, event.metadata["token_id"]) == (fake.world.superuser_token.id, token.id)
 
 
 async def test_an_automation_token_revokes_itself(
@@ -250,10 +223,10 @@ async def test_customer_token_list_leaves_automation_tokens_out(
     fake.add_automation_token()
 
     reply = await call(
-        http, fake, "GET", f"/customer/{fake.customer_id}/tokens", fake.superuser_key
+        http, fake, "GET", f"/customer/{fake.world.customer.id}/tokens", fake.superuser_key
     )
 
-    assert {t["id"] for t in reply.json()} == {fake.token_id, fake.superuser_token_id}
+    assert {t["id"] for t in reply.json()} == {fake.token_id, fake.world.superuser_token.id}
 
 
 # -- budgets and helpers --------------------------------------------------------------------
@@ -270,7 +243,7 @@ async def test_an_automation_token_spends_its_own_budget_or_its_creators(
 
     assert reply.headers["Fastly-RateLimit-Remaining"] == "999"
     assert fake.rate_limit_remaining(token) == 999
-    assert fake.rate_limit_remaining(fake.superuser) == (1000 if own else 999)
+    assert fake.rate_limit_remaining(fake.world.superuser) == (1000 if own else 999)
 
 
 def test_add_automation_token_keeps_what_it_is_given() -> None:
@@ -279,7 +252,7 @@ def test_add_automation_token_keeps_what_it_is_given() -> None:
     token = fake.add_automation_token(
         name="n", role="tls_admin", roles=["x", "y"], scope="purge_all", tls_access=True
     )
-    foreign = fake.add_automation_token(fake.foreign_customer_id)
+    foreign = fake.add_automation_token(fake.world.foreign_customer.id)
 
     assert isinstance(token, FakeAutomationToken)
     assert token.kind == "automation"
@@ -289,8 +262,8 @@ def test_add_automation_token_keeps_what_it_is_given() -> None:
         "purge_all",
         True,
     )
-    assert token.creator_id == fake.superuser.id
+    assert token.creator_id == fake.world.superuser.id
     assert foreign.creator_id is None
     assert fake.automation_tokens() == [token]
-    assert fake.automation_tokens(fake.foreign_customer_id) == [foreign]
-    assert token not in fake.tokens_of(fake.superuser)  # owned by the account, not a person
+    assert fake.automation_tokens(fake.world.foreign_customer.id) == [foreign]
+    assert token not in fake.tokens_of(fake.world.superuser)  # owned by the account, not a person

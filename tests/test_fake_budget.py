@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
-import pytest
 
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support_fake import (
-    RESET,
-    T0,
-    Make,
-    call,
-    fakes,
-    session,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import RESET, T0, Make, call
 
 # -- rate limiting ----------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
@@ -11,30 +10,7 @@ import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
-from .support_fake import MISSING_ID, Make, bulk, call, create_form, fakes, session
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import MISSING_ID, Make, bulk, call, create_form
 
 ATTRIBUTES = {
     "admin",
@@ -73,7 +49,7 @@ async def test_keyless_create_is_a_token_create_by_no_token(
     assert event.event_type == "token.create"
     assert event.token_id is None
     assert event.user_id == fake.user.id
-    assert event.customer_id == fake.customer_id
+    assert event.customer_id == fake.world.customer.id
     assert event.metadata == {"token_id": created["id"], "token_name": "", "token_type": "user"}
     assert event.ip == "127.0.0.1"
 
@@ -106,8 +82,8 @@ async def test_every_revocation_path_is_a_token_destroy_naming_actor_and_target(
 
     assert [(e.token_id, e.metadata["token_id"]) for e in fake.events_of("token.destroy")] == [
         (fake.token_id, one.id),
-        (fake.superuser_token_id, two.id),
-        (fake.superuser_token_id, bot.id),
+        (fake.world.superuser_token.id, two.id),
+        (fake.world.superuser_token.id, bot.id),
         (three.id, three.id),
     ]
     assert fake.events_of("token.destroy")[2].metadata["token_type"] == "automation"
@@ -204,7 +180,7 @@ async def test_events_filter_by_type_token_user_and_service(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
     mine = fake.add_token()
-    theirs = fake.add_token(fake.superuser)
+    theirs = fake.add_token(fake.world.superuser)
     await call(http, fake, "DELETE", f"/tokens/{mine.id}", fake.key)
     await call(http, fake, "DELETE", "/tokens/self", theirs.access_token)
     await call(http, fake, "POST", "/sudo", fake.superuser_key, data={"password": DEMO_PASSWORD})
@@ -214,9 +190,9 @@ async def test_events_filter_by_type_token_user_and_service(
 
     by_type = await events(http, fake, q(**{"filter[event_type]": "user.sudo"}))
     by_token = await events(http, fake, q(**{"filter[token_id]": fake.token_id}))
-    by_user = await events(http, fake, q(**{"filter[user_id]": fake.superuser.id}))
+    by_user = await events(http, fake, q(**{"filter[user_id]": fake.world.superuser.id}))
     by_service = await events(http, fake, q(**{"filter[service_id]": "svc1"}))
-    by_customer = await events(http, fake, q(**{"filter[customer_id]": fake.customer_id}))
+    by_customer = await events(http, fake, q(**{"filter[customer_id]": fake.world.customer.id}))
 
     assert kinds(by_type) == ["user.sudo"]
     assert kinds(by_token) == ["token.destroy"]
@@ -293,7 +269,7 @@ async def test_events_are_for_superusers_by_default(
     await call(http, fake, "DELETE", f"/tokens/{fake.add_token().id}", fake.key)
 
     as_user = await events(http, fake, key=fake.key)
-    foreign = await events(http, fake, q(**{"filter[customer_id]": fake.foreign_customer_id}))
+    foreign = await events(http, fake, q(**{"filter[customer_id]": fake.world.foreign_customer.id}))
     keyless = await call(http, fake, "GET", "/events")
 
     assert as_user.status == 403
@@ -308,10 +284,13 @@ async def test_own_events_for_everyone_when_switched(
     fake = await make_fake(events_visible_to="own")
     await call(http, fake, "DELETE", f"/tokens/{fake.add_token().id}", fake.key)
     await call(http, fake, "DELETE", f"/tokens/{fake.add_token().id}", fake.superuser_key)
-    await call(http, fake, "DELETE", "/tokens/self", fake.foreign_key)
+    await call(http, fake, "DELETE", "/tokens/self", fake.world.foreign_token.access_token)
 
     as_user = (await events(http, fake, key=fake.key)).json()["data"]
     as_superuser = (await events(http, fake)).json()["data"]
 
     assert [e["attributes"]["user_id"] for e in as_user] == [fake.user.id]
-    assert [e["attributes"]["user_id"] for e in as_superuser] == [fake.user.id, fake.superuser.id]
+    assert [e["attributes"]["user_id"] for e in as_superuser] == [
+        fake.user.id,
+        fake.world.superuser.id,
+    ]

@@ -4,43 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import FakeClock, FakeFastly, Faults
+from fastly_tokens.testing import FakeFastly, Faults
 
-from .support_fake import (
-    Make,
-    call,
-    create_form,
-    fakes,
-    session,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import call, create_form
 
 # -- faults -------------------------------------------------------------------------------
 

@@ -7,46 +7,15 @@ import struct
 import time
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from fastly_tokens.testing import FakeClock, FakeFastly, Faults
+from fastly_tokens.testing import FakeFastly, Faults
 from fastly_tokens.testing._hostile import gzip_bomb_bytes
 
-from .support_fake import (
-    BULK_TYPE,
-    Make,
-    bulk,
-    call,
-    fakes,
-    session,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import BULK_TYPE, Make, bulk, call, session
 
 # -- hostile servers ------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -12,30 +11,7 @@ import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
-from .support_fake import SUDO_403, T0, Make, call, create_form, fakes, post_sudo, session
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import SUDO_403, T0, Make, call, create_form, post_sudo
 
 # The keys of the recorded create answer, exactly: no deleted_at, no last_used_at.
 CREATE_FIELDS = {
@@ -106,7 +82,7 @@ async def test_keyless_create_with_no_services_has_a_null_service_id(
 async def test_keyless_create_accepts_http_basic(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
-    basic = base64.b64encode(f"{fake.username}:{fake.password}".encode()).decode()
+    basic = base64.b64encode(f"{fake.user.username}:{fake.user.password}".encode()).decode()
 
     reply = await call(
         http,
@@ -240,7 +216,7 @@ async def test_key_create_needs_the_keys_own_users_password(
     assert reply.status == 400
     assert reply.json() == expected
     assert len(fake.tokens_of(fake.user)) == 1
-    assert len(fake.tokens_of(fake.superuser)) == 1
+    assert len(fake.tokens_of(fake.world.superuser)) == 1
 
 
 async def test_key_create_without_sudo_works_when_switched_off(

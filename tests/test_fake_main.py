@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from .support_fake import fetch
+from .support.fake_http import fetch
 
 COMMAND = [sys.executable, "-m", "fastly_tokens.testing"]
 PREFIX = "python -m fastly_tokens.testing: "

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import aiohttp
 import pytest
 
 from fastly_tokens.testing import FakeAutomationToken, FakeClock, FakeFastly, FakeToken
 
-from .support_fake import T0, Make, call, fakes, session
+from .support.fake_http import T0, Make, call
 
 DAY = 86400.0
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
-
 def account_of(fake: FakeFastly) -> list[FakeToken]:
     """Every token of the seeded customer, user and automation tokens alike."""
-    return [t for t in fake.store.tokens.values() if t.customer_id == fake.customer_id]
+    return [t for t in fake.store.tokens.values() if t.customer_id == fake.world.customer.id]
 
 
 # A reference audit with thresholds inside the seed's documented gaps.
@@ -78,7 +61,7 @@ def test_each_risk_is_exactly_the_tokens_the_seed_names_for_it(clock: FakeClock)
         assert found == {t.id for t in account.by_rule[rule]}, rule
         assert found, rule
     assert not any(breaks(t) for t in account.clean for breaks in rules(fake).values())
-    assert {t.id for t in account.clean} >= {fake.token_id, fake.superuser_token_id}
+    assert {t.id for t in account.clean} >= {fake.token_id, fake.world.superuser_token.id}
 
 
 def test_the_account_is_a_few_dozen_tokens_over_varied_users(clock: FakeClock) -> None:
@@ -135,13 +118,15 @@ async def test_the_account_is_served(make_fake: Make, http: aiohttp.ClientSessio
     assert account is not None
     key = fake.superuser_key
 
-    tokens = (await call(http, fake, "GET", f"/customer/{fake.customer_id}/tokens", key)).json()
+    tokens = (
+        await call(http, fake, "GET", f"/customer/{fake.world.customer.id}/tokens", key)
+    ).json()
     automation = (await call(http, fake, "GET", "/automation-tokens", key)).json()
-    users = (await call(http, fake, "GET", f"/customer/{fake.customer_id}/users", key)).json()
+    users = (await call(http, fake, "GET", f"/customer/{fake.world.customer.id}/users", key)).json()
 
     assert {t["id"] for t in tokens} == {t.id for t in account.tokens} | {
         fake.token_id,
-        fake.superuser_token_id,
+        fake.world.superuser_token.id,
     }
     assert {t["id"] for t in automation["data"]} == {t.id for t in account.automation}
     by_login = {u["login"]: u for u in users}

@@ -6,44 +6,14 @@ import json
 import threading
 import time
 import urllib.error
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from fastly_tokens.testing import FakeClock, FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly, RecordedRequest
 
-from .support_fake import (
-    Make,
-    call,
-    fakes,
-    fetch,
-    session,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import Make, call, fetch
 
 # -- inspection, seeding, other ways to run --------------------------------------------------
 
@@ -57,7 +27,7 @@ async def test_request_log_records_method_path_status_and_token(
 
     assert [(r.method, r.path, r.status, r.token_id) for r in fake.requests] == [
         ("GET", "/tokens/self", 200, fake.token_id),
-        ("DELETE", "/tokens/nope", 404, fake.superuser_token_id),
+        ("DELETE", "/tokens/nope", 404, fake.world.superuser_token.id),
         ("GET", "/tokens", 401, None),
     ]
     assert len(fake.requests_matching("DELETE", "/tokens/*")) == 1
@@ -150,3 +120,18 @@ def test_serve_in_thread_stops_the_server_on_exit() -> None:
     assert not fake.running
     with pytest.raises(urllib.error.URLError):
         fetch(url + "/tokens/self")
+
+
+async def test_fake_repr_shows_live_state() -> None:
+    fake = FakeFastly(clock=FakeClock())
+    assert repr(fake) == "<FakeFastly not running users=3 live_tokens=3 requests=0>"
+
+    async with fake:
+        fake.add_token()
+        fake.revoke(fake.token_id)
+        fake.requests.append(RecordedRequest("GET", "/tokens", 200, None))
+        running = repr(fake)
+        base_url = fake.base_url
+
+    assert running == f"<FakeFastly {base_url} users=3 live_tokens=3 requests=1>"
+    assert repr(fake).startswith("<FakeFastly not running ")

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
-from .support_fake import SUDO_403, Make, call, create_form, fakes, post_sudo, session
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import SUDO_403, Make, call, create_form, post_sudo
 
 # -- POST /sudo --------------------------------------------------------------------------
 
@@ -40,7 +15,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 async def test_sudo_opens_five_minutes_on_the_asking_token_and_is_a_write(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
-    reply = await post_sudo(http, fake, fake.key, username=fake.username)
+    reply = await post_sudo(http, fake, fake.key, username=fake.user.username)
     self_body = (await call(http, fake, "GET", "/tokens/self", fake.key)).json()
 
     assert reply.status == 200
@@ -49,7 +24,7 @@ async def test_sudo_opens_five_minutes_on_the_asking_token_and_is_a_write(
     assert reply.headers["Fastly-RateLimit-Remaining"] == "999"
     assert reply.headers["Cache-Control"] == "no-store"
     assert fake.in_sudo(fake.token_id)
-    assert not fake.in_sudo(fake.superuser_token_id)
+    assert not fake.in_sudo(fake.world.superuser_token.id)
     assert self_body["sudo_expires_at"] == "2023-11-14T22:18:20Z"
     assert fake.rate_limit_remaining(fake.user) == 999
 

@@ -3,47 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support_fake import (
-    BULK_TYPE,
-    T0,
-    TIMESTAMP,
-    Make,
-    bulk,
-    bulk_body,
-    call,
-    fakes,
-    session,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import BULK_TYPE, T0, TIMESTAMP, Make, bulk, bulk_body, call
 
 GET_FIELDS = {
     "id",
@@ -81,7 +47,7 @@ async def test_get_self_returns_token_with_extra_fields_nulls_and_json_headers(
     assert set(body) == GET_FIELDS
     assert body["id"] == fake.token_id
     assert body["user_id"] == fake.user.id
-    assert body["customer_id"] == fake.customer_id
+    assert body["customer_id"] == fake.world.customer.id
     assert body["scope"] == "global"
     assert body["scopes"] == ["global"]
     assert body["services"] == []
@@ -148,14 +114,14 @@ async def test_list_tokens_is_bare_array_of_callers_live_tokens(
     assert isinstance(body, list)
     assert [t["id"] for t in body] == [t.id for t in fake.tokens_of(fake.user)]
     assert len(body) == 5  # seeded key + 5 seeded - 1 revoked
-    assert fake.superuser_token_id not in {t["id"] for t in body}
+    assert fake.world.superuser_token.id not in {t["id"] for t in body}
 
 
 async def test_customer_tokens_for_superuser_of_that_customer_only(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
-    path = f"/customer/{fake.customer_id}/tokens"
-    foreign_admin = fake.add_user(fake.foreign_customer_id, superuser=True)
+    path = f"/customer/{fake.world.customer.id}/tokens"
+    foreign_admin = fake.add_user(fake.world.foreign_customer.id, role="superuser")
     foreign_admin_key = fake.add_token(foreign_admin).access_token
 
     as_superuser = await call(http, fake, "GET", path, fake.superuser_key)
@@ -163,7 +129,7 @@ async def test_customer_tokens_for_superuser_of_that_customer_only(
     as_foreign_superuser = await call(http, fake, "GET", path, foreign_admin_key)
 
     assert as_superuser.status == 200
-    assert {t["id"] for t in as_superuser.json()} == {fake.token_id, fake.superuser_token_id}
+    assert {t["id"] for t in as_superuser.json()} == {fake.token_id, fake.world.superuser_token.id}
     assert as_user.status == 403
     assert "msg" in as_user.json()
     assert as_foreign_superuser.status == 403
@@ -173,7 +139,7 @@ async def test_get_token_by_id_follows_ownership_rules(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
     own = await call(http, fake, "GET", f"/tokens/{fake.token_id}", fake.key)
-    colleague = await call(http, fake, "GET", f"/tokens/{fake.superuser_token_id}", fake.key)
+    colleague = await call(http, fake, "GET", f"/tokens/{fake.world.superuser_token.id}", fake.key)
     as_superuser = await call(http, fake, "GET", f"/tokens/{fake.token_id}", fake.superuser_key)
     foreign = await call(http, fake, "GET", f"/tokens/{fake.foreign_token_id}", fake.key)
     missing = await call(http, fake, "GET", "/tokens/AAAAAAAAAAAAAAAAAAAAAA", fake.key)
@@ -212,12 +178,12 @@ async def test_revoke_token_is_204_without_body_or_content_type_and_kills_the_ke
 async def test_revoke_colleagues_token_needs_superuser_and_foreign_is_404(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
-    as_user = await call(http, fake, "DELETE", f"/tokens/{fake.superuser_token_id}", fake.key)
+    as_user = await call(http, fake, "DELETE", f"/tokens/{fake.world.superuser_token.id}", fake.key)
     foreign = await call(http, fake, "DELETE", f"/tokens/{fake.foreign_token_id}", fake.key)
     as_superuser = await call(http, fake, "DELETE", f"/tokens/{fake.token_id}", fake.superuser_key)
 
     assert as_user.status == 403
-    assert not fake.is_revoked(fake.superuser_token_id)
+    assert not fake.is_revoked(fake.world.superuser_token.id)
     assert foreign.status == 404
     assert not fake.is_revoked(fake.foreign_token_id)
     assert as_superuser.status == 204
@@ -323,14 +289,14 @@ async def test_bulk_revoke_rejects_whole_batch_by_default(
     fake: FakeFastly, http: aiohttp.ClientSession, bad: str, status: int
 ) -> None:
     good = fake.add_token().id
-    bad_id = "AAAAAAAAAAAAAAAAAAAAAA" if bad == "unknown" else fake.superuser_token_id
+    bad_id = "AAAAAAAAAAAAAAAAAAAAAA" if bad == "unknown" else fake.world.superuser_token.id
 
     reply = await bulk(http, fake, fake.key, good, bad_id)
 
     assert reply.status == status
     assert "msg" in reply.json()
     assert not fake.is_revoked(good)
-    assert not fake.is_revoked(fake.superuser_token_id)
+    assert not fake.is_revoked(fake.world.superuser_token.id)
 
 
 async def test_bulk_revoke_foreign_id_rejects_batch_as_not_found(
@@ -351,12 +317,12 @@ async def test_bulk_partial_revokes_what_it_may_and_ignores_the_rest(
     good = fake.add_token().id
 
     reply = await bulk(
-        http, fake, fake.key, good, "AAAAAAAAAAAAAAAAAAAAAA", fake.superuser_token_id
+        http, fake, fake.key, good, "AAAAAAAAAAAAAAAAAAAAAA", fake.world.superuser_token.id
     )
 
     assert reply.status == 204
     assert fake.is_revoked(good)
-    assert not fake.is_revoked(fake.superuser_token_id)
+    assert not fake.is_revoked(fake.world.superuser_token.id)
 
 
 async def test_bulk_superuser_revokes_colleagues_tokens(

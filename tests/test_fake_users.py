@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 
 from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .support_fake import TIMESTAMP, Make, call, fakes, session
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def make_fake(clock: FakeClock) -> AsyncIterator[Make]:
-    async with fakes(clock) as make:
-        yield make
-
-
-@pytest.fixture
-async def fake(make_fake: Make) -> FakeFastly:
-    return await make_fake()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with session() as client:
-        yield client
-
+from .support.fake_http import TIMESTAMP, Make, call
 
 USER_KEYS = {
     "id",
@@ -51,7 +26,7 @@ USER_KEYS = {
 
 
 def users_path(fake: FakeFastly) -> str:
-    return f"/customer/{fake.customer_id}/users"
+    return f"/customer/{fake.world.customer.id}/users"
 
 
 async def test_superuser_lists_the_customers_users_as_a_bare_array(
@@ -66,7 +41,7 @@ async def test_superuser_lists_the_customers_users_as_a_bare_array(
     assert "Fastly-RateLimit-Remaining" not in reply.headers
     body = reply.json()
     assert isinstance(body, list)
-    assert [u["id"] for u in body] == [fake.user.id, fake.superuser.id]
+    assert [u["id"] for u in body] == [fake.user.id, fake.world.superuser.id]
     assert all(set(u) == USER_KEYS for u in body)
     user, admin = body
     assert (user["login"], user["name"], user["role"]) == ("user@example.com", "user", "user")
@@ -76,7 +51,7 @@ async def test_superuser_lists_the_customers_users_as_a_bare_array(
         False,
         False,
     )
-    assert user["customer_id"] == fake.customer_id
+    assert user["customer_id"] == fake.world.customer.id
     assert user["created_at"] == user["updated_at"] == "2023-11-14T22:13:20Z"
     assert user["deleted_at"] is None
     assert user["last_active_at"] is None
@@ -139,7 +114,7 @@ async def test_another_customers_users_are_403_even_for_its_superusers(
     fake: FakeFastly, http: aiohttp.ClientSession
 ) -> None:
     reply = await call(
-        http, fake, "GET", f"/customer/{fake.foreign_customer_id}/users", fake.superuser_key
+        http, fake, "GET", f"/customer/{fake.world.foreign_customer.id}/users", fake.superuser_key
     )
 
     assert reply.status == 403
@@ -168,13 +143,13 @@ async def test_one_user_follows_the_visibility_rules(
     path = "/user/{}".format
 
     own = await call(http, fake, "GET", path(fake.user.id), fake.key)
-    colleague = await call(http, fake, "GET", path(fake.superuser.id), fake.key)
+    colleague = await call(http, fake, "GET", path(fake.world.superuser.id), fake.key)
     by_superuser = await call(http, fake, "GET", path(fake.user.id), fake.superuser_key)
-    foreign = await call(http, fake, "GET", path(fake.foreign_user.id), fake.superuser_key)
+    foreign = await call(http, fake, "GET", path(fake.world.foreign_user.id), fake.superuser_key)
     automation = await call(http, fake, "GET", path(bot.user_id), fake.superuser_key)
 
     assert own.status == 200
-    assert own.json()["login"] == fake.username
+    assert own.json()["login"] == fake.user.username
     assert colleague.status == 403
     assert by_superuser.status == 200
     assert foreign.status == 404
@@ -196,10 +171,10 @@ async def test_a_locked_users_tokens_are_switchable(
         assert reply.json() == {"msg": "User account is locked"}
 
 
-def test_add_user_roles_and_the_superuser_keyword() -> None:
+def test_add_user_roles_and_the_superuser_property() -> None:
     fake = FakeFastly()
 
-    admin = fake.add_user(superuser=True)
+    admin = fake.add_user(role="superuser")
     billing = fake.add_user(role="billing")
 
     assert admin.role == "superuser"

@@ -29,8 +29,10 @@ from fastly_tokens import (
     RetryPolicy,
 )
 from fastly_tokens._wire import MAX_RESET_AHEAD, parse_rate_limit
+from fastly_tokens.testing import FakeClock
 
-from .support import HostileServer, capture, endless, gzip_bomb, raw
+from .support.errors import capture
+from .support.hostile import HostileServer, endless, gzip_bomb, raw
 
 KEY = "hostile-test-key-000000000000000"
 ONCE = RetryPolicy(attempts=1)
@@ -38,12 +40,8 @@ TOKEN = json.dumps({"id": "5Yo3XXnrQpjc20u0ybrf2g", "name": "ok"}).encode()
 NESTED = b"[" * 100_000
 
 
-async def no_sleep(seconds: float) -> None:
-    return None
-
-
 def client(server: HostileServer, **kwargs: object) -> FastlyAsync:
-    return FastlyAsync(KEY, base_url=server.base_url, retry=ONCE, sleep=no_sleep, **kwargs)  # type: ignore[arg-type]  # test-only pass-through
+    return FastlyAsync(KEY, base_url=server.base_url, retry=ONCE, sleep=FakeClock().sleep, **kwargs)  # type: ignore[arg-type]  # test-only pass-through
 
 
 async def test_deeply_nested_json_on_a_success_is_a_validation_error() -> None:
@@ -155,7 +153,7 @@ PEAK_SCRIPT = textwrap.dedent(
     """
     import asyncio, resource, sys
     sys.path.insert(0, {tests!r})
-    from support import HostileServer, gzip_bomb, endless
+    from support.hostile import HostileServer, gzip_bomb, endless
     from fastly_tokens import FastlyAsync, ResponseTooLargeError, RetryPolicy
 
     async def main(kind):

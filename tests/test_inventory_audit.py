@@ -1,7 +1,8 @@
 """The inventory and the audit from Python, on the fake's realistic account.
 
 Each audit rule must flag exactly the seeded tokens that break it: the seed names them
-(``fake.account.by_rule``) by its own categories, which map onto the audit's rules below.
+(``fake.account.by_rule``) by its own categories, and ``flagged_by(rule)`` maps them onto the
+audit's rules.
 """
 
 from __future__ import annotations
@@ -22,18 +23,7 @@ from fastly_tokens import (
     load_policy,
 )
 from fastly_tokens.testing import FakeClock, FakeFastly
-
-# The audit's rules, each as the seed's categories of tokens that break it.
-SEEDED = {
-    "expires_soon": ("expiring_soon",),
-    "never_expires": ("never_expiring",),
-    "unused": ("stale",),
-    "never_used": ("never_used",),
-    "rotation_due": ("rotation_due",),
-    "global_all_services": ("global_all_services",),
-    "owner_locked_or_gone": ("locked_owner", "departed_owner"),
-    "automation_engineer_unlimited": ("engineer_unlimited",),
-}
+from fastly_tokens.testing._seed_account import AUDIT_RULES
 
 
 @pytest.fixture
@@ -53,13 +43,13 @@ async def inventory(fake: FakeFastly, clock: FakeClock) -> Inventory:
         return await admin.inventory()
 
 
-def expected(fake: FakeFastly, rule: str) -> set[str]:
+def expected(fake: FakeFastly, rule: str) -> frozenset[str]:
     assert fake.account is not None
-    return {t.id for category in SEEDED[rule] for t in fake.account.by_rule[category]}
+    return fake.account.flagged_by(rule)
 
 
-def test_the_rule_table_covers_every_rule() -> None:
-    assert set(SEEDED) == set(RULES)
+def test_the_seed_names_what_every_rule_must_flag() -> None:
+    assert set(AUDIT_RULES) == set(RULES)
 
 
 async def test_a_superuser_sees_every_token_of_the_customer_with_its_owner(
@@ -67,7 +57,9 @@ async def test_a_superuser_sees_every_token_of_the_customer_with_its_owner(
 ) -> None:
     account = fake.account
     assert account is not None
-    everything = {t.id for t in fake.store.tokens.values() if t.customer_id == fake.customer_id}
+    everything = {
+        t.id for t in fake.store.tokens.values() if t.customer_id == fake.world.customer.id
+    }
     assert {e.token.id for e in inventory.entries} == everything
     assert not inventory.partial
     assert inventory.note is None
@@ -86,7 +78,7 @@ async def test_a_superuser_sees_every_token_of_the_customer_with_its_owner(
     assert {e.token.id for e in locked} == {t.id for t in account.by_rule["locked_owner"]}
     assert all(e.owner_status == "account" for e in inventory.of_kind("automation"))
     (current,) = [e for e in inventory.entries if e.current]
-    assert current.token.id == fake.superuser_token_id
+    assert current.token.id == fake.world.superuser_token.id
 
 
 async def test_the_inventory_is_reads_only_and_counts_them(
@@ -97,7 +89,7 @@ async def test_the_inventory_is_reads_only_and_counts_them(
         taken = await admin.inventory()
     assert {r.method for r in fake.requests} == {"GET"}
     assert taken.reads == len(fake.requests)
-    assert fake.rate_limit_remaining(fake.superuser) == 1000  # no budget spent
+    assert fake.rate_limit_remaining(fake.world.superuser) == 1000  # no budget spent
 
 
 async def test_anyone_else_gets_their_own_tokens_marked_partial(
@@ -106,7 +98,7 @@ async def test_anyone_else_gets_their_own_tokens_marked_partial(
     async with FastlyAsync(fake.key, base_url=fake.base_url, clock=clock) as user:
         own = await user.inventory()
         with pytest.raises(PermissionDeniedError):
-            await user.inventory(fake.customer_id)  # asked for by name: the refusal is theirs
+            await user.inventory(fake.world.customer.id)  # asked for by name: the refusal is theirs
     assert own.partial
     assert own.note is not None
     assert "partial" in own.note

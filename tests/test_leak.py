@@ -13,17 +13,6 @@ from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def fake(clock: FakeClock) -> AsyncIterator[FakeFastly]:
-    async with FakeFastly(clock=clock) as server:
-        yield server
-
-
-@pytest.fixture
 async def security(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
     """The security team's client: the customer's superuser, who may read the audit log."""
     async with FastlyAsync(fake.superuser_key, base_url=fake.base_url, clock=clock) as c:

@@ -7,42 +7,19 @@ import pytest
 
 from fastly_tokens._errors import RateLimitError
 from fastly_tokens._ratelimit import RateLimit, RateLimitGate
+from fastly_tokens.testing import FakeClock
 
 NOW = 1_700_000_000.0
 
 
-class FakeTime:
-    """A clock and a sleep that never really sleep: a sleep moves the clock to its wake time.
-
-    With ``hold`` set, sleeps block until the test sets it, so a wait can be caught mid-way.
-    """
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-        self.hold: asyncio.Event | None = None
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        start = self.now
-        self.sleeps.append(seconds)
-        if self.hold is not None:
-            await self.hold.wait()
-        else:
-            await asyncio.sleep(0)
-        self.now = max(self.now, start + seconds)
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
 
 
 @pytest.fixture
-def fake() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
-def gate(fake: FakeTime) -> RateLimitGate:
-    return RateLimitGate(fake.clock, fake.sleep, 60.0)
+def gate(clock: FakeClock) -> RateLimitGate:
+    return RateLimitGate(clock, clock.sleep, 60.0)
 
 
 async def settle(rounds: int = 10) -> None:
@@ -153,12 +130,12 @@ async def test_a_write_lost_in_flight_is_charged(gate: RateLimitGate) -> None:
 
 
 async def test_spent_budget_waits_for_the_reset_then_probes(
-    gate: RateLimitGate, fake: FakeTime
+    gate: RateLimitGate, clock: FakeClock
 ) -> None:
     gate.update(0, NOW + 10)
     await gate.acquire("POST", "/tokens")
-    assert fake.sleeps == [10.0]
-    assert fake.now == NOW + 10
+    assert clock.waits == [10.0]
+    assert clock.now == NOW + 10
     assert gate.in_flight == 1
     second = asyncio.create_task(gate.acquire("POST", "/tokens"))
     await settle()
@@ -167,12 +144,12 @@ async def test_spent_budget_waits_for_the_reset_then_probes(
     await second
 
 
-async def test_beyond_max_wait_fails_without_waiting(gate: RateLimitGate, fake: FakeTime) -> None:
+async def test_beyond_max_wait_fails_without_waiting(gate: RateLimitGate, clock: FakeClock) -> None:
     gate.update(0, NOW + 3600)
     with pytest.raises(RateLimitError) as info:
         await gate.acquire("DELETE", "/tokens/abc")
     err = info.value
-    assert fake.sleeps == []
+    assert clock.waits == []
     assert (err.status, err.method, err.path) == (429, "DELETE", "/tokens/abc")
     assert err.remaining == 0
     assert err.reset_at == datetime.fromtimestamp(NOW + 3600, UTC)
@@ -182,34 +159,34 @@ async def test_beyond_max_wait_fails_without_waiting(gate: RateLimitGate, fake: 
 
 
 async def test_a_reset_after_the_deadline_fails_without_waiting(
-    gate: RateLimitGate, fake: FakeTime
+    gate: RateLimitGate, clock: FakeClock
 ) -> None:
     gate.update(0, NOW + 30)
     with pytest.raises(RateLimitError, match="deadline"):
         await gate.acquire("DELETE", "/tokens/abc", deadline=NOW + 20)
-    assert fake.sleeps == []
+    assert clock.waits == []
 
 
-async def test_many_writers_share_one_wait(gate: RateLimitGate, fake: FakeTime) -> None:
+async def test_many_writers_share_one_wait(gate: RateLimitGate, clock: FakeClock) -> None:
     gate.arm(NOW + 10)
     tasks = start_writers(gate, 50)
     await settle()
-    assert fake.sleeps == [10.0]
+    assert clock.waits == [10.0]
     assert admitted(tasks) == 1  # after the reset, one probe
     gate.update(999, NOW + 3610)
     gate.release()
     await settle()
     assert admitted(tasks) == 50
-    assert fake.sleeps == [10.0]
+    assert clock.waits == [10.0]
 
 
-async def test_reads_bypass_the_gate(gate: RateLimitGate, fake: FakeTime) -> None:
+async def test_reads_bypass_the_gate(gate: RateLimitGate, clock: FakeClock) -> None:
     gate.update(0, NOW + 3600)
     async with gate.slot("GET", "/tokens"):
         assert gate.in_flight == 0
     async with gate.slot("head", "/tokens"):
         pass
-    assert fake.sleeps == []
+    assert clock.waits == []
 
 
 async def test_an_unmetered_server_opens_the_gate(gate: RateLimitGate) -> None:
@@ -225,36 +202,38 @@ async def test_an_unmetered_server_opens_the_gate(gate: RateLimitGate) -> None:
 
 
 async def test_cancelling_one_waiter_keeps_the_shared_wait(
-    gate: RateLimitGate, fake: FakeTime
+    gate: RateLimitGate, clock: FakeClock
 ) -> None:
-    fake.hold = asyncio.Event()
+    clock.hold()
     gate.arm(NOW + 10)
     tasks = start_writers(gate, 3)
     await settle()
-    assert fake.sleeps == [10.0]
+    assert clock.waits == [10.0]
     tasks[0].cancel()
     await settle()
     assert tasks[0].cancelled()
     assert not tasks[1].done()
-    fake.hold.set()
+    clock.release()
     await settle()
     assert admitted(tasks) == 1
-    assert fake.sleeps == [10.0]
+    assert clock.waits == [10.0]
     assert gate.in_flight == 1
     await cancel_all(tasks)
 
 
-async def test_cancelling_every_waiter_stops_the_timer(gate: RateLimitGate, fake: FakeTime) -> None:
-    fake.hold = asyncio.Event()
+async def test_cancelling_every_waiter_stops_the_timer(
+    gate: RateLimitGate, clock: FakeClock
+) -> None:
+    clock.hold()
     gate.arm(NOW + 10)
     tasks = start_writers(gate, 3)
     await settle()
     await cancel_all(tasks)
     assert gate.in_flight == 0
     # A new writer starts a fresh wait; the gate still works.
-    fake.hold = None
+    clock.release()
     await gate.acquire("DELETE", "/tokens/x")
-    assert fake.sleeps == [10.0, 10.0]
+    assert clock.waits == [10.0, 10.0]
     assert gate.in_flight == 1
 
 

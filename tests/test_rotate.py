@@ -4,7 +4,6 @@ token goes, at once or after a grace period; a failed hand-over leaves no live s
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,23 +15,6 @@ from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
 SERVICE = "SvcAAAAAAAAAAAAAAAAAAA"
 DAY = 86400.0
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def fake(clock: FakeClock) -> AsyncIterator[FakeFastly]:
-    async with FakeFastly(clock=clock) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
-    async with FastlyAsync(fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep) as c:
-        yield c
 
 
 class Kept:

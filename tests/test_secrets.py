@@ -31,17 +31,14 @@ from fastly_tokens import (
     RetryPolicy,
 )
 from fastly_tokens._secrets import MaskedHeaders, Redactor, Secret, SecretBytes, check_secret
-from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
+from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
-from .support import HostileServer, assert_no_secret, capture, echo_headers, raw
+from .support.errors import assert_no_secret, capture
+from .support.hostile import HostileServer, echo_headers, raw
 
 KEY = "Kz9_secret-key-value-000000000001"
 PASSWORD = "correct horse battery staple"
 ONCE = RetryPolicy(attempts=1)
-
-
-async def no_sleep(seconds: float) -> None:
-    return None
 
 
 @pytest.fixture
@@ -51,7 +48,7 @@ async def echo() -> AsyncIterator[HostileServer]:
 
 
 def client_for(base_url: str, **kwargs: object) -> FastlyAsync:
-    return FastlyAsync(KEY, base_url=base_url, retry=ONCE, sleep=no_sleep, **kwargs)  # type: ignore[arg-type]  # test-only pass-through
+    return FastlyAsync(KEY, base_url=base_url, retry=ONCE, sleep=FakeClock().sleep, **kwargs)  # type: ignore[arg-type]  # test-only pass-through
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 429, 500, 503])
@@ -80,7 +77,7 @@ async def test_create_masks_the_password_and_the_key_that_a_server_echoes(
 async def test_create_errors_from_the_fake_keep_no_password() -> None:
     async with FakeFastly() as fake, client_for(fake.base_url) as c:
         wrong = await capture(
-            c.tokens.create_token(username=fake.username, password=PASSWORD + "x")
+            c.tokens.create_token(username=fake.user.username, password=PASSWORD + "x")
         )
         assert isinstance(wrong, BadRequestError | AuthenticationError)
         assert_no_secret(wrong, [KEY, PASSWORD, fake.key])
@@ -126,10 +123,15 @@ async def test_a_timeout_keeps_no_key() -> None:
 
 async def test_a_budget_refused_by_the_gate_keeps_no_key() -> None:
     # The gate raises inside the middleware, so the error passes through aiohttp's frames.
+    clock = FakeClock()
     async with (
-        FakeFastly(rate_limit=1) as fake,
+        FakeFastly(rate_limit=1, clock=clock) as fake,
         FastlyAsync(
-            fake.key, base_url=fake.base_url, retry=RetryPolicy(max_wait=0), sleep=no_sleep
+            fake.key,
+            base_url=fake.base_url,
+            retry=RetryPolicy(max_wait=0),
+            clock=clock,
+            sleep=clock.sleep,
         ) as c,
     ):
         await c.tokens.revoke_token(fake.add_token(name="a").id)
@@ -263,6 +265,6 @@ async def test_an_otp_with_a_control_character_is_refused_before_sending() -> No
     async with FakeFastly() as fake, client_for(fake.base_url) as c:
         with pytest.raises(ValueError, match="otp"):
             await c.tokens.create_token(
-                username=fake.username, password=DEMO_PASSWORD, otp="123\r\n456"
+                username=fake.user.username, password=DEMO_PASSWORD, otp="123\r\n456"
             )
         assert fake.requests == []

@@ -87,5 +87,7 @@ async def test_select_tokens_lists_and_filters(client: FastlyAsync, fake: FakeFa
 async def test_select_tokens_among_a_customers_tokens(fake: FakeFastly) -> None:
     theirs = fake.add_token(fake.user, name="ci-theirs")
     async with FastlyAsync(fake.superuser_key, base_url=fake.base_url) as c:
-        chosen = await c.tokens.select_tokens(Selection(name="ci-*"), customer_id=fake.customer_id)
+        chosen = await c.tokens.select_tokens(
+            Selection(name="ci-*"), customer_id=fake.world.customer.id
+        )
     assert [t.id for t in chosen] == [theirs.id]

@@ -22,15 +22,15 @@ from fastly_tokens import (
 )
 from fastly_tokens._converter import strict_converter
 from fastly_tokens._models import CreatedToken, Token
-from fastly_tokens.testing import FakeFastly
+from fastly_tokens.testing import FakeClock, FakeFastly
 
-from .test_ids import BAD_IDS
+from .support.inputs import BAD_IDS
 
 
 async def test_get_token_current(client: FastlyAsync, fake: FakeFastly) -> None:
     me = await client.tokens.get_token_current()
     assert me.id == fake.token_id
-    assert me.customer_id == fake.customer_id
+    assert me.customer_id == fake.world.customer.id
     assert me.last_used_at is not None
 
 
@@ -46,15 +46,15 @@ async def test_list_tokens_user_returns_only_the_users_tokens(
     tokens = await client.tokens.list_tokens_user()
     ids = {t.id for t in tokens}
     assert {fake.token_id, extra.id} <= ids
-    assert fake.superuser_token_id not in ids
+    assert fake.world.superuser_token.id not in ids
     assert next(t for t in tokens if t.id == extra.id).scope == {Scope.GLOBAL_READ, Scope.GLOBAL}
 
 
 async def test_list_tokens_customer_as_superuser(fake: FakeFastly) -> None:
     async with FastlyAsync(fake.superuser_key, base_url=fake.base_url) as c:
-        tokens = await c.tokens.list_tokens_customer(fake.customer_id)
+        tokens = await c.tokens.list_tokens_customer(fake.world.customer.id)
     ids = {t.id for t in tokens}
-    assert {fake.token_id, fake.superuser_token_id} <= ids
+    assert {fake.token_id, fake.world.superuser_token.id} <= ids
     assert fake.foreign_token_id not in ids
 
 
@@ -62,25 +62,27 @@ async def test_list_tokens_customer_as_plain_user_is_forbidden(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
     with pytest.raises(PermissionDeniedError) as info:
-        await client.tokens.list_tokens_customer(fake.customer_id)
+        await client.tokens.list_tokens_customer(fake.world.customer.id)
     assert info.value.status == 403
-    assert info.value.path == f"/customer/{fake.customer_id}/tokens"
+    assert info.value.path == f"/customer/{fake.world.customer.id}/tokens"
 
 
 async def test_fake_fixtures_fit_the_models_exactly(client: FastlyAsync, fake: FakeFastly) -> None:
     # The strict twin forbids unknown keys: the fake cannot drift from the models.
     answer = await client._request("GET", "/tokens")
     strict_converter.structure(__import__("json").loads(answer.body), list[Token])
-    form = [("username", fake.username), ("password", fake.password), ("scope", "global")]
+    form = [("username", fake.user.username), ("password", fake.user.password), ("scope", "global")]
     answer = await client._request("POST", "/tokens", data=form, with_key=False)
     strict_converter.structure(__import__("json").loads(answer.body), CreatedToken)
 
 
-async def test_create_token_returns_the_secret_once(client: FastlyAsync, fake: FakeFastly) -> None:
-    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+async def test_create_token_returns_the_secret_once(
+    client: FastlyAsync, fake: FakeFastly, clock: FakeClock
+) -> None:
+    expires = datetime.fromtimestamp(clock(), UTC) + timedelta(days=30)
     created = await client.tokens.create_token(
-        username=fake.username,
-        password=fake.password,
+        username=fake.user.username,
+        password=fake.user.password,
         name="deploy",
         scope=[Scope.PURGE_SELECT, Scope.PURGE_ALL],
         expires_at=expires,
@@ -97,7 +99,7 @@ async def test_create_token_returns_the_secret_once(client: FastlyAsync, fake: F
 
 async def test_create_token_with_services(client: FastlyAsync, fake: FakeFastly) -> None:
     created = await client.tokens.create_token(
-        username=fake.username, password=fake.password, services=["svc1AAAA", "svc2BBBB"]
+        username=fake.user.username, password=fake.user.password, services=["svc1AAAA", "svc2BBBB"]
     )
     assert created.services == ("svc1AAAA", "svc2BBBB")
 
@@ -106,7 +108,7 @@ async def test_create_token_wrong_password_is_invalid_grant(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
     with pytest.raises(BadRequestError) as info:
-        await client.tokens.create_token(username=fake.username, password="wrong-password")
+        await client.tokens.create_token(username=fake.user.username, password="wrong-password")
     assert info.value.msg == "invalid_grant"
     assert "wrong-password" not in str(info.value)
 
@@ -116,7 +118,7 @@ async def test_create_token_unknown_scope_is_invalid_scope(
 ) -> None:
     with pytest.raises(BadRequestError) as info:
         await client.tokens.create_token(
-            username=fake.username, password=fake.password, scope="everything"
+            username=fake.user.username, password=fake.user.password, scope="everything"
         )
     assert info.value.msg == "invalid_scope"
 
@@ -139,8 +141,8 @@ async def test_create_token_past_expiry_is_unprocessable(
 ) -> None:
     with pytest.raises(UnprocessableEntityError):
         await client.tokens.create_token(
-            username=fake.username,
-            password=fake.password,
+            username=fake.user.username,
+            password=fake.user.password,
             expires_at=datetime(2001, 1, 1, tzinfo=UTC),
         )
 
@@ -151,7 +153,9 @@ async def test_create_token_refuses_naive_expiry_before_sending(
     before = len(fake.requests)
     with pytest.raises(ValueError, match="timezone-aware"):
         await client.tokens.create_token(
-            username=fake.username, password=fake.password, expires_at=datetime(2100, 1, 1)
+            username=fake.user.username,
+            password=fake.user.password,
+            expires_at=datetime(2100, 1, 1),
         )
     assert len(fake.requests) == before
 
@@ -174,7 +178,7 @@ async def test_revoke_someone_elses_token_is_forbidden(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
     with pytest.raises(PermissionDeniedError):
-        await client.tokens.revoke_token(fake.superuser_token_id)
+        await client.tokens.revoke_token(fake.world.superuser_token.id)
 
 
 async def test_revoke_token_current(fake: FakeFastly) -> None:
@@ -278,20 +282,19 @@ async def test_slow_answer_is_api_timeout_error(fake: FakeFastly) -> None:
 
 
 async def test_create_with_the_key_enters_sudo_once_and_reuses_it(
-    client: FastlyAsync, fake: FakeFastly
+    client: FastlyAsync, fake: FakeFastly, clock: FakeClock
 ) -> None:
-    first = await client.tokens.create_token(password=fake.password, name="one")
-    second = await client.tokens.create_token(password=fake.password, name="two")
+    first = await client.tokens.create_token(password=fake.user.password, name="one")
+    second = await client.tokens.create_token(password=fake.user.password, name="two")
     assert [r.path for r in fake.requests_matching("POST")] == ["/sudo", "/tokens", "/tokens"]
     assert first.user_id == second.user_id == fake.user.id
-    assert client.sudo_expires_at is not None
-    assert client.sudo_expires_at > datetime.now(UTC)
+    assert client.sudo_expires_at == datetime.fromtimestamp(clock() + 300, UTC)  # the fake's 5 min
 
 
 async def test_create_with_a_username_logs_in_without_the_key(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
-    await client.tokens.create_token(username=fake.username, password=fake.password)
+    await client.tokens.create_token(username=fake.user.username, password=fake.user.password)
     (post,) = fake.requests_matching("POST")
     assert post.path == "/tokens"
     assert post.token_id is None  # no Fastly-Key was sent
@@ -300,9 +303,9 @@ async def test_create_with_a_username_logs_in_without_the_key(
 async def test_a_sudo_window_closed_early_at_fastly_is_entered_again_once(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
-    await client.tokens.create_token(password=fake.password, name="one")
-    fake.token(fake.token_id).sudo_expires_at = datetime.now(UTC) - timedelta(seconds=1)  # type: ignore[union-attr]
-    await client.tokens.create_token(password=fake.password, name="two")
+    await client.tokens.create_token(password=fake.user.password, name="one")
+    fake.grant_sudo(fake.token_id, seconds=-1)  # closed at Fastly a second ago
+    await client.tokens.create_token(password=fake.user.password, name="two")
     statuses = [(r.path, r.status) for r in fake.requests_matching("POST")]
     assert statuses == [
         ("/sudo", 200),

@@ -10,6 +10,8 @@ from multidict import CIMultiDict
 
 from fastly_tokens._wire import parse_rate_limit, retry_after, server_wait
 
+from .support.inputs import headers_of
+
 NOW = 1_700_000_000.0
 
 
@@ -45,29 +47,25 @@ def test_parse_rate_limit_tolerates_garbage(
     assert parse_rate_limit(headers, NOW) == expected
 
 
-def _h(**headers: str) -> CIMultiDict[str]:
-    return CIMultiDict({k.replace("_", "-"): v for k, v in headers.items()})
-
-
 def test_server_wait_retry_after_seconds() -> None:
-    assert server_wait(_h(Retry_After="7"), NOW) == 7.0
-    assert server_wait(_h(**{"retry-after": " 2.5 "}), NOW) == 2.5
+    assert server_wait(headers_of(Retry_After="7"), NOW) == 7.0
+    assert server_wait(headers_of(**{"retry-after": " 2.5 "}), NOW) == 2.5
 
 
 def test_server_wait_retry_after_http_date() -> None:
     when = datetime.fromtimestamp(NOW + 30, UTC)
-    assert server_wait(_h(Retry_After=format_datetime(when, usegmt=True)), NOW) == 30.0
+    assert server_wait(headers_of(Retry_After=format_datetime(when, usegmt=True)), NOW) == 30.0
     past = datetime.fromtimestamp(NOW - 30, UTC)
-    assert server_wait(_h(Retry_After=format_datetime(past, usegmt=True)), NOW) == 0.0
+    assert server_wait(headers_of(Retry_After=format_datetime(past, usegmt=True)), NOW) == 0.0
 
 
 def test_server_wait_reset_header() -> None:
-    assert server_wait(_h(Fastly_RateLimit_Reset=str(int(NOW) + 600)), NOW) == 600.0
-    assert server_wait(_h(Fastly_RateLimit_Reset=str(int(NOW) - 5)), NOW) == 0.0
+    assert server_wait(headers_of(Fastly_RateLimit_Reset=str(int(NOW) + 600)), NOW) == 600.0
+    assert server_wait(headers_of(Fastly_RateLimit_Reset=str(int(NOW) - 5)), NOW) == 0.0
 
 
 def test_retry_after_wins_over_reset() -> None:
-    headers = _h(Retry_After="3", Fastly_RateLimit_Reset=str(int(NOW) + 600))
+    headers = headers_of(Retry_After="3", Fastly_RateLimit_Reset=str(int(NOW) + 600))
     assert server_wait(headers, NOW) == 3.0
 
 
@@ -90,6 +88,6 @@ def test_server_wait_garbage_is_none(headers: dict[str, str]) -> None:
 
 
 def test_garbage_retry_after_falls_back_to_reset() -> None:
-    headers = _h(Retry_After="soon", Fastly_RateLimit_Reset=str(int(NOW) + 9))
+    headers = headers_of(Retry_After="soon", Fastly_RateLimit_Reset=str(int(NOW) + 9))
     assert server_wait(headers, NOW) == 9.0
     assert retry_after(headers, NOW) is None

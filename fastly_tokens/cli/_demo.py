@@ -61,7 +61,7 @@ async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
         async with FastlyAsync(fake.key, base_url=fake.base_url) as client:
             out.say(
                 f"fastly-tokens demo: a fake Fastly API at {fake.base_url}, in this process, "
-                f"with {args.tokens} seeded tokens for {fake.username}",
+                f"with {args.tokens} seeded tokens for {fake.user.username}",
                 style="bold",
             )
 

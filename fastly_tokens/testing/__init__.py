@@ -5,11 +5,12 @@ and hourly write budget: the eight user-token endpoints, ``POST /sudo``, the aut
 endpoints, the users endpoints and the audit log (``GET /events``), plus switchable faults,
 hostile ones included (``Faults``). Every INFERRED choice is a switch of ``Behaviour``. The
 ``fake_fastly`` pytest fixture and ``python -m fastly_tokens.testing`` serve one without any
-async plumbing. ``FakeClock`` is one epoch clock with an instant ``sleep``, to pass to the
-client (``clock=``, ``sleep=``) and to the fake (``clock=``) alike.
+async plumbing; ``fake.world`` (``SeededWorld``) is what a new one holds. ``FakeClock`` is one
+epoch clock whose ``sleep`` takes no time (and can be held), to pass to the client (``clock=``,
+``sleep=``) and to the fake (``clock=``) alike.
 
-Layers, lowest first (none imports a higher one): records, parse, paging, events, budget,
-faults, clock (pure); the store and its rules (``_state``, ``_login``, ``_automation``,
+Layers, lowest first (none imports a higher one): records, world, parse, paging, events,
+budget, faults, clock (pure); the store and its rules (``_state``, ``_login``, ``_automation``,
 ``_directory``, ``_audit``); rendering; the web app (``_http``, ``_edge``, ``_hostile``,
 ``_routes_*``, ``_app``); the ``FakeFastly`` facade and its helpers; the thread; ``__main__``.
 """
@@ -20,10 +21,10 @@ from ._events import FakeEvent
 from ._faults import Fault, FaultKind, Faults
 from ._log import RecordedRequest
 from ._records import FakeAutomationToken, FakeCustomer, FakeToken, FakeUser
-from ._seed import DEMO_PASSWORD, DEMO_USERNAME
 from ._seed_account import SeededAccount
 from ._server import FakeFastly
 from ._settings import Behaviour
+from ._world import DEMO_PASSWORD, DEMO_USERNAME, SeededWorld
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -43,6 +44,7 @@ __all__ = [
     "RateLimiter",
     "RecordedRequest",
     "SeededAccount",
+    "SeededWorld",
 ]
 
 

@@ -117,22 +117,23 @@ def banner(fake: FakeFastly) -> str:
     ``username``/``password`` are the keyless login of POST /tokens; the key login and POST
     /sudo take a ``Fastly-Key`` (``key`` or ``superuser_key``) with that same password.
     """
+    world = fake.world
     lines = {
         "base_url": fake.base_url,
-        "key": fake.key,
-        "token_id": fake.token_id,
-        "superuser_key": fake.superuser_key,
-        "superuser_token_id": fake.superuser_token_id,
-        "superuser_username": fake.superuser_username,
-        "customer_id": fake.customer_id,
+        "key": world.token.access_token,
+        "token_id": world.token.id,
+        "superuser_key": world.superuser_token.access_token,
+        "superuser_token_id": world.superuser_token.id,
+        "superuser_username": world.superuser.username,
+        "customer_id": world.customer.id,
     }
     if fake.account is not None:
         unlimited = fake.account.by_rule["engineer_unlimited"][0]
         lines["automation_key"] = unlimited.access_token
         lines["two_factor_username"] = fake.account.two_factor_user.username
         lines["two_factor_otp"] = fake.account.two_factor_user.otp or ""
-    lines["username"] = fake.username
-    lines["password"] = fake.password
+    lines["username"] = world.user.username
+    lines["password"] = world.user.password
     return "".join(f"{name}: {value}\n" for name, value in lines.items())
 
 

@@ -2,30 +2,63 @@
 
 A mixin over the store, so the facade (``_server.py``) keeps only configuration and
 serving. Every helper takes the store's lock: tests may call them while the fake serves
-from another thread.
+from another thread. The ``add_*`` helpers are the store's own methods, served under the lock
+by :class:`_UnderLock` with the store's signatures (one definition, typed for mypy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
+import inspect
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from ._budget import RateLimiter
 from ._events import FakeEvent
 from ._log import RecordedRequest
-from ._records import (
-    FakeAutomationToken,
-    FakeCustomer,
-    FakeToken,
-    FakeUser,
-    new_id,
-)
-from ._seed import DEMO_PASSWORD
+from ._records import FakeAutomationToken, FakeToken, FakeUser
 from ._state import Store
+from ._world import SeededWorld
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _user_id(user: FakeUser | str) -> str:
     return user if isinstance(user, str) else user.id
+
+
+class _HasStore(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+
+class _UnderLock(Generic[P, R]):
+    """A :class:`Store` method served on the facade under the store's lock, signature and all."""
+
+    def __init__(self, method: Callable[Concatenate[Store, P], R]) -> None:
+        self._method = method
+        signature = inspect.signature(method)
+        self._signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+        self.__doc__ = method.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> _UnderLock[P, R]: ...
+    @overload
+    def __get__(self, obj: _HasStore, owner: type[Any]) -> Callable[P, R]: ...
+    def __get__(self, obj: _HasStore | None, owner: type[Any]) -> _UnderLock[P, R] | Callable[P, R]:
+        if obj is None:
+            return self
+        store, method = obj.store, self._method
+
+        @functools.wraps(method)
+        def locked(*args: P.args, **kwargs: P.kwargs) -> R:
+            with store.lock:
+                return method(store, *args, **kwargs)
+
+        locked.__signature__ = self._signature  # type: ignore[attr-defined]  # read by inspect/help
+        return locked
 
 
 class FakeHelpers:
@@ -35,121 +68,15 @@ class FakeHelpers:
     limiter: RateLimiter
     clock: Callable[[], float]
     requests: list[RecordedRequest]
-    customer_id: str
-    user: FakeUser
-    superuser: FakeUser
+    world: SeededWorld
 
-    # -- adding state ----------------------------------------------------------------
+    # -- adding state: the store's own methods, under its lock ------------------------
 
-    def add_customer(
-        self, name: str | None = None, *, force_sso: bool = False, force_2fa: bool = False
-    ) -> FakeCustomer:
-        """Add a customer (account); ``force_sso``/``force_2fa`` forbid API automation tokens."""
-        with self.store.lock:
-            return self.store.add_customer(name, force_sso=force_sso, force_2fa=force_2fa)
-
-    def add_user(
-        self,
-        customer_id: str | None = None,
-        *,
-        superuser: bool = False,
-        role: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        otp: str | None = None,
-        name: str = "",
-        locked: bool = False,
-        limit_services: bool = False,
-        created_at: datetime | float | None = None,
-    ) -> FakeUser:
-        """Add a user (default: to the seeded customer, with the demo password).
-
-        ``role`` is ``user`` (default), ``billing``, ``engineer`` or ``superuser``
-        (``superuser=True`` says the same). With ``otp`` set, logins also need a matching
-        ``Fastly-OTP`` header; a ``locked`` user cannot log in.
-        """
-        with self.store.lock:
-            return self.store.add_user(
-                customer_id or self.customer_id,
-                username=username or f"user-{new_id()[:8].lower()}@example.com",
-                password=password or DEMO_PASSWORD,
-                role=role or ("superuser" if superuser else "user"),
-                otp=otp,
-                name=name,
-                locked=locked,
-                limit_services=limit_services,
-                created_at=created_at,
-            )
-
-    def add_token(
-        self,
-        user: FakeUser | None = None,
-        *,
-        name: str = "",
-        scope: str | Iterable[str] = "global",
-        services: Iterable[str] = (),
-        expires_at: datetime | float | None = None,
-        created_at: datetime | float | None = None,
-        last_used_at: datetime | float | None = None,
-        ip: str | None = None,
-        user_agent: str | None = None,
-        access_token: str | None = None,
-    ) -> FakeToken:
-        """Add a token for ``user`` (default: the seeded user); times are UTC or epoch."""
-        with self.store.lock:
-            return self.store.add_token(
-                user or self.user,
-                name=name,
-                scope=scope,
-                services=services,
-                expires_at=expires_at,
-                created_at=created_at,
-                last_used_at=last_used_at,
-                ip=ip,
-                user_agent=user_agent,
-                access_token=access_token,
-            )
-
-    def add_automation_token(
-        self,
-        customer_id: str | None = None,
-        *,
-        name: str = "",
-        role: str = "engineer",
-        roles: Iterable[str] = (),
-        scope: str | Iterable[str] = "global",
-        services: Iterable[str] = (),
-        tls_access: bool = False,
-        creator: FakeUser | None = None,
-        expires_at: datetime | float | None = None,
-        created_at: datetime | float | None = None,
-        last_used_at: datetime | float | None = None,
-        ip: str | None = None,
-        user_agent: str | None = None,
-        access_token: str | None = None,
-    ) -> FakeAutomationToken:
-        """Add an automation token (default: to the seeded customer, made by its superuser).
-
-        Any ``role`` or ``roles`` is kept as given, unknown ones included; ``services`` limits
-        it to those services (empty: all of them).
-        """
-        with self.store.lock:
-            return self.store.add_automation_token(
-                customer_id or self.customer_id,
-                name=name,
-                role=role,
-                roles=roles,
-                scope=scope,
-                services=services,
-                tls_access=tls_access,
-                creator=creator or (self.superuser if customer_id is None else None),
-                expires_at=expires_at,
-                created_at=created_at,
-                last_used_at=last_used_at,
-                ip=ip,
-                user_agent=user_agent,
-                access_token=access_token,
-            )
+    add_customer = _UnderLock(Store.add_customer)
+    add_user = _UnderLock(Store.add_user)
+    add_token = _UnderLock(Store.add_token)
+    add_automation_token = _UnderLock(Store.add_automation_token)
+    user_by_login = _UnderLock(Store.user_by_login)
 
     # -- reading and changing state ------------------------------------------------------
 
@@ -172,7 +99,7 @@ class FakeHelpers:
         self, customer_id: str | None = None, *, include_revoked: bool = False
     ) -> list[FakeAutomationToken]:
         """Return a customer's automation tokens (default: the seeded customer's)."""
-        wanted = customer_id or self.customer_id
+        wanted = customer_id or self.world.customer.id
         with self.store.lock:
             return [
                 t
@@ -186,11 +113,6 @@ class FakeHelpers:
         """Return the user with this id (None for an automation token's ``user_id``)."""
         with self.store.lock:
             return self.store.users.get(user_id)
-
-    def user_by_login(self, login: str) -> FakeUser | None:
-        """Return the user with this login (e-mail), if any."""
-        with self.store.lock:
-            return self.store.user_by_login(login)
 
     def is_revoked(self, token_id: str) -> bool:
         """Whether a token has been revoked; KeyError if it never existed."""
@@ -248,11 +170,6 @@ class FakeHelpers:
                 self.store.budget_id(whose) if isinstance(whose, FakeToken) else _user_id(whose)
             )
             return self.limiter.peek(budget_id, self.clock()).remaining
-
-    def reset_rate_limits(self) -> None:
-        """Give every user a full budget again."""
-        with self.store.lock:
-            self.limiter.clear()
 
     def reset_requests(self) -> None:
         """Forget the request log."""

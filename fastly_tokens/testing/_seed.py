@@ -1,7 +1,7 @@
-"""The world a new fake starts with, and extra tokens with realistic variety.
+"""Seeding: the world a new fake starts with, and extra tokens with realistic variety.
 
 Two customers: ours (a regular user and a superuser, one API token each) and a
-foreign one, so tests always have someone else's token id at hand.
+foreign one, so tests always have someone else's token id at hand (``SeededWorld``).
 """
 
 from __future__ import annotations
@@ -10,16 +10,9 @@ import random
 import string
 from collections.abc import Iterator
 
-import attrs
-
-from ._records import FakeCustomer, FakeToken, FakeUser
+from ._records import FakeToken, FakeUser
 from ._state import Store
-
-DEMO_USERNAME = "user@example.com"
-DEMO_SUPERUSER = "admin@example.com"
-DEMO_FOREIGN_USER = "someone@example.net"
-# Fake by construction: documented so that demos can create tokens with it.
-DEMO_PASSWORD = "fake-fastly-password"  # noqa: S105 - a published demo credential
+from ._world import DEMO_FOREIGN_USER, DEMO_PASSWORD, DEMO_SUPERUSER, DEMO_USERNAME, SeededWorld
 
 _NAMES = (
     "ci deploy",
@@ -44,22 +37,8 @@ _AGENTS = ("FastlyGo/9.0.0", "fastly-py/15.0.0", "curl/8.5.0", "Mozilla/5.0", "F
 _DAY = 86400.0
 
 
-@attrs.frozen
-class SeededWorld:
-    """The records :func:`seed_world` created."""
-
-    customer: FakeCustomer
-    user: FakeUser
-    token: FakeToken
-    superuser: FakeUser
-    superuser_token: FakeToken
-    foreign_customer: FakeCustomer
-    foreign_user: FakeUser
-    foreign_token: FakeToken
-
-
 def seed_world(store: Store, *, key: str | None) -> SeededWorld:
-    """Create the two customers, three users and their three API tokens."""
+    """Create the two customers, three users and their three API tokens; the store keeps them."""
     customer = store.add_customer("Example Customer")
     user = store.add_user(customer.id, username=DEMO_USERNAME, password=DEMO_PASSWORD)
     superuser = store.add_user(
@@ -69,7 +48,7 @@ def seed_world(store: Store, *, key: str | None) -> SeededWorld:
     foreign_user = store.add_user(
         foreign_customer.id, username=DEMO_FOREIGN_USER, password=DEMO_PASSWORD
     )
-    return SeededWorld(
+    world = SeededWorld(
         customer=customer,
         user=user,
         token=store.add_token(user, name="seeded api token", access_token=key),
@@ -79,6 +58,8 @@ def seed_world(store: Store, *, key: str | None) -> SeededWorld:
         foreign_user=foreign_user,
         foreign_token=store.add_token(foreign_user, name="someone else's token"),
     )
+    store.world = world
+    return world
 
 
 def iter_seed_tokens(

@@ -31,9 +31,9 @@ import attrs
 
 from ._records import FakeAutomationToken, FakeToken, FakeUser
 from ._state import Store
+from ._world import DEMO_PASSWORD
 
 _DAY = 86400.0
-_PASSWORD = "fake-fastly-password"  # noqa: S105 - the published demo credential
 _NAMES = (
     "deploy",
     "terraform",
@@ -71,6 +71,24 @@ RULES = (
 )
 
 
+AUDIT_RULES: Mapping[str, tuple[str, ...]] = {
+    "expires_soon": ("expiring_soon",),
+    "never_expires": ("never_expiring",),
+    "unused": ("stale",),
+    "never_used": ("never_used",),
+    "rotation_due": ("rotation_due",),
+    "global_all_services": ("global_all_services",),
+    "owner_locked_or_gone": ("locked_owner", "departed_owner"),
+    "automation_engineer_unlimited": ("engineer_unlimited",),
+}
+"""Each rule of the SDK's audit (``fastly_tokens.audit``), as the seed's risks that break it.
+
+Kept here as plain names (the fake imports nothing of the SDK): with the audit's default
+thresholds, every one of which falls in a gap between the seed's bands, an audit of this
+account must flag exactly these tokens for each rule.
+"""
+
+
 @attrs.frozen
 class SeededAccount:
     """What the account seed made; ``by_rule`` names the tokens that break each risk."""
@@ -84,6 +102,10 @@ class SeededAccount:
     automation: tuple[FakeAutomationToken, ...]
     clean: tuple[FakeToken, ...]
     by_rule: Mapping[str, tuple[FakeToken, ...]]
+
+    def flagged_by(self, audit_rule: str) -> frozenset[str]:
+        """Return the ids an audit rule (default thresholds) must flag here, and only these."""
+        return frozenset(t.id for risk in AUDIT_RULES[audit_rule] for t in self.by_rule[risk])
 
 
 class _Maker:
@@ -176,7 +198,7 @@ def seed_account(
         user = store.add_user(
             customer_id,
             username=login,
-            password=_PASSWORD,
+            password=DEMO_PASSWORD,
             role=role,
             otp="123456" if two_factor else None,
             locked=locked,

@@ -15,8 +15,8 @@ from ._budget import RateLimiter
 from ._faults import Faults
 from ._helpers import FakeHelpers
 from ._log import RecordedRequest
-from ._records import FakeToken
-from ._seed import DEMO_PASSWORD, iter_seed_tokens, seed_world
+from ._records import FakeToken, FakeUser
+from ._seed import iter_seed_tokens, seed_world
 from ._seed_account import SeededAccount, seed_account
 from ._settings import Behaviour, EventsVisibleTo, UsersVisibleTo
 from ._state import Store
@@ -28,9 +28,11 @@ class FakeFastly(FakeHelpers):
 
     Use it as ``async with FakeFastly() as fake``, through :meth:`serve_in_thread`
     from sync code, or mount :meth:`make_app` on aiohttp's test server. It starts
-    seeded: see ``user``/``key``, ``superuser``/``superuser_key`` and
-    ``foreign_token_id``; ``username``/``password`` are the keyless login of POST /tokens,
-    and ``password`` with either key the key login and POST /sudo.
+    seeded: ``world`` (a :class:`~._world.SeededWorld`) holds the customers, users and API
+    tokens, with ``key`` (the seeded user's token), ``user`` and ``base_url`` as shortcuts,
+    and ``token_id``, ``superuser_key`` and ``foreign_token_id`` too. Every seeded user's
+    password is ``DEMO_PASSWORD``: with ``user.username`` it is the keyless login of POST
+    /tokens, and with a key the key login and POST /sudo.
 
     ``seed_tokens``/``seed`` add varied tokens for ``user`` (``seeded_tokens``);
     ``seed_account=True`` a realistic account to audit (``account``). The keyword switches
@@ -66,8 +68,8 @@ class FakeFastly(FakeHelpers):
         events_visible_to: EventsVisibleTo = "superuser",
         locked_tokens_work: bool = True,
     ) -> None:
-        self.host = host
-        self.port = port
+        self._host = host
+        self._port = port
         self.behaviour = Behaviour(
             bulk_max=bulk_max,
             bulk_partial=bulk_partial,
@@ -91,22 +93,8 @@ class FakeFastly(FakeHelpers):
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
 
-        world = seed_world(self.store, key=key)
-        self.customer_id = world.customer.id
-        self.user = world.user
-        self.username = world.user.username
-        self.password = DEMO_PASSWORD
-        self.key = world.token.access_token
-        self.token_id = world.token.id
-        self.superuser = world.superuser
-        self.superuser_username = world.superuser.username
-        self.superuser_key = world.superuser_token.access_token
-        self.superuser_token_id = world.superuser_token.id
-        self.foreign_customer_id = world.foreign_customer.id
-        self.foreign_user = world.foreign_user
-        self.foreign_key = world.foreign_token.access_token
-        self.foreign_token_id = world.foreign_token.id
-        self.seed = seed
+        self.world = seed_world(self.store, key=key)
+        self._seed = seed
         self.seeded_tokens: list[FakeToken] = []
         self.account: SeededAccount | None = None
         for _ in self.iter_seed_tokens(seed_tokens):
@@ -123,43 +111,32 @@ class FakeFastly(FakeHelpers):
             f"<FakeFastly {where} users={users} live_tokens={live} requests={len(self.requests)}>"
         )
 
-    # -- switches (the old names of ``behaviour``'s fields) ---------------------------
+    # -- the world's shortcuts ---------------------------------------------------------
 
     @property
-    def bulk_max(self) -> int | None:
-        """The largest bulk batch (413 beyond); None: no limit."""
-        return self.behaviour.bulk_max
-
-    @bulk_max.setter
-    def bulk_max(self, value: int | None) -> None:
-        self.behaviour.bulk_max = value
+    def key(self) -> str:
+        """The seeded user's API token (``world.token.access_token``)."""
+        return self.world.token.access_token
 
     @property
-    def bulk_partial(self) -> bool:
-        """Whether a bulk revoke revokes what it may instead of failing whole."""
-        return self.behaviour.bulk_partial
-
-    @bulk_partial.setter
-    def bulk_partial(self, value: bool) -> None:
-        self.behaviour.bulk_partial = value
+    def user(self) -> FakeUser:
+        """The seeded user (``world.user``), a regular user of the seeded customer."""
+        return self.world.user
 
     @property
-    def retry_after(self) -> bool:
-        """Whether a 429 carries ``Retry-After``."""
-        return self.behaviour.retry_after
-
-    @retry_after.setter
-    def retry_after(self, value: bool) -> None:
-        self.behaviour.retry_after = value
+    def token_id(self) -> str:
+        """The id of the seeded user's API token (``world.token.id``)."""
+        return self.world.token.id
 
     @property
-    def latency(self) -> float:
-        """Seconds added to every response."""
-        return self.behaviour.latency
+    def superuser_key(self) -> str:
+        """The seeded superuser's API token (``world.superuser_token.access_token``)."""
+        return self.world.superuser_token.access_token
 
-    @latency.setter
-    def latency(self, value: float) -> None:
-        self.behaviour.latency = value
+    @property
+    def foreign_token_id(self) -> str:
+        """The id of another customer's token (``world.foreign_token.id``)."""
+        return self.world.foreign_token.id
 
     # -- serving -------------------------------------------------------------------
 
@@ -186,7 +163,7 @@ class FakeFastly(FakeHelpers):
         runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            await web.TCPSite(runner, self.host, self.port).start()
+            await web.TCPSite(runner, self._host, self._port).start()
         except BaseException:
             await runner.cleanup()
             raise
@@ -222,7 +199,7 @@ class FakeFastly(FakeHelpers):
         """
         if count < 0:
             raise ValueError("count must be >= 0")
-        rng = random.Random(self.seed)  # noqa: S311 - test data variety, not cryptography
+        rng = random.Random(self._seed)  # noqa: S311 - test data variety, not cryptography
         steps = iter_seed_tokens(self.store, self.user, count, rng)
         while True:
             with self.store.lock:
@@ -236,10 +213,10 @@ class FakeFastly(FakeHelpers):
         """Add a realistic account to audit (see ``_seed_account``); sets ``account``."""
         if self.account is not None:
             raise RuntimeError("the account is seeded already")
-        rng = random.Random(self.seed)  # noqa: S311 - test data variety, not cryptography
-        keys = [self.store.tokens[self.token_id], self.store.tokens[self.superuser_token_id]]
+        rng = random.Random(self._seed)  # noqa: S311 - test data variety, not cryptography
+        keys = [self.world.token, self.world.superuser_token]
         with self.store.lock:
-            self.account = seed_account(self.store, self.customer_id, keys, rng)
+            self.account = seed_account(self.store, self.world.customer.id, keys, rng)
         return self.account
 
     def serve_in_thread(self) -> AbstractContextManager[FakeFastly]:

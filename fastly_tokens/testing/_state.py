@@ -34,10 +34,15 @@ from ._records import (
     wire_time,
 )
 from ._settings import Behaviour
+from ._world import DEMO_PASSWORD, SeededWorld
 
 
 class Store:
-    """Customers, users and tokens, plus the rules of the tokens API over them."""
+    """Customers, users and tokens, plus the rules of the tokens API over them.
+
+    ``world`` is the seeded world once ``_seed.seed_world`` has made it: a record added without
+    its customer or user goes to the seeded customer or user.
+    """
 
     def __init__(
         self, clock: Callable[[], float], limiter: RateLimiter, behaviour: Behaviour
@@ -51,6 +56,7 @@ class Store:
         self.users: dict[str, FakeUser] = {}
         self.tokens: dict[str, FakeToken] = {}
         self.events = EventLog(clock)
+        self.world: SeededWorld | None = None
         self._by_secret: dict[str, FakeToken] = {}
         self._by_username: dict[str, FakeUser] = {}
 
@@ -58,12 +64,18 @@ class Store:
         """Return the injected clock's time as an aware UTC datetime."""
         return datetime.fromtimestamp(self.clock(), UTC)
 
+    def seeded(self) -> SeededWorld:
+        """Return the seeded world (RuntimeError before ``seed_world`` has run)."""
+        if self.world is None:
+            raise RuntimeError("the fake's world is not seeded yet")
+        return self.world
+
     # -- building the world -------------------------------------------------------
 
     def add_customer(
         self, name: str | None = None, *, force_sso: bool = False, force_2fa: bool = False
     ) -> FakeCustomer:
-        """Create a customer (account)."""
+        """Add a customer (account); ``force_sso``/``force_2fa`` forbid API automation tokens."""
         customer_id = new_id()
         customer = FakeCustomer(
             id=customer_id,
@@ -76,10 +88,10 @@ class Store:
 
     def add_user(
         self,
-        customer_id: str,
+        customer_id: str | None = None,
         *,
-        username: str,
-        password: str,
+        username: str | None = None,
+        password: str = DEMO_PASSWORD,
         role: str = "user",
         otp: str | None = None,
         name: str = "",
@@ -87,7 +99,14 @@ class Store:
         limit_services: bool = False,
         created_at: datetime | float | None = None,
     ) -> FakeUser:
-        """Create a user of ``customer_id``; usernames are unique across the fake."""
+        """Add a user (default: of the seeded customer, a fresh login, the demo password).
+
+        ``role`` is ``user``, ``billing``, ``engineer`` or ``superuser``. With ``otp`` set, logins
+        also need a matching ``Fastly-OTP`` header; a ``locked`` user cannot log in. Logins are
+        unique across the fake.
+        """
+        customer_id = customer_id or self.seeded().customer.id
+        username = username or f"user-{new_id()[:8].lower()}@example.com"
         if customer_id not in self.customers:
             raise KeyError(f"no customer {customer_id!r}")
         if username in self._by_username:
@@ -123,7 +142,7 @@ class Store:
 
     def add_token(
         self,
-        user: FakeUser,
+        user: FakeUser | None = None,
         *,
         name: str = "",
         scope: str | Iterable[str] = "global",
@@ -136,7 +155,12 @@ class Store:
         access_token: str | None = None,
         token_id: str | None = None,
     ) -> FakeToken:
-        """Create a token for ``user`` directly, bypassing the API's checks."""
+        """Add a token for ``user`` (default: the seeded user), bypassing the API's checks.
+
+        Times are aware datetimes or epoch seconds; ``scope`` is a space-separated string or
+        several scopes; the id and the secret are made up unless given.
+        """
+        user = user or self.seeded().user
         created = as_datetime(created_at) or self.now()
         return self._register(
             FakeToken(
@@ -158,7 +182,7 @@ class Store:
 
     def add_automation_token(
         self,
-        customer_id: str,
+        customer_id: str | None = None,
         *,
         name: str = "",
         role: str = "engineer",
@@ -174,7 +198,14 @@ class Store:
         user_agent: str | None = None,
         access_token: str | None = None,
     ) -> FakeAutomationToken:
-        """Create an automation token of ``customer_id`` directly; any role is kept."""
+        """Add an automation token (default: of the seeded customer, made by its superuser).
+
+        Any ``role`` or ``roles`` is kept as given, unknown ones included; ``services`` limits
+        it to those services (empty: all of them).
+        """
+        if customer_id is None:
+            customer_id = self.seeded().customer.id
+            creator = creator or self.seeded().superuser
         if customer_id not in self.customers:
             raise KeyError(f"no customer {customer_id!r}")
         created = as_datetime(created_at) or self.now()

@@ -45,7 +45,16 @@ from fastly_tokens import (
     UnprocessableEntityError,
     __version__,
 )
-from fastly_tokens.testing import FakeFastly, FakeToken
+from fastly_tokens.testing import (
+    DEMO_PASSWORD,
+    FakeAutomationToken,
+    FakeClock,
+    FakeCustomer,
+    FakeFastly,
+    FakeToken,
+    FakeUser,
+    SeededWorld,
+)
 
 version: str = __version__
 base_url: str = DEFAULT_BASE_URL
@@ -180,6 +189,40 @@ async def against_the_fake() -> None:
         old: FakeToken = fake.add_token(fake.user, name="old")
         await c.tokens.revoke_token(old.id)
         gone: bool = fake.is_revoked(old.id)
+
+        world: SeededWorld = fake.world
+        ours: FakeCustomer = world.customer
+        admin: FakeUser = world.superuser
+        theirs: FakeToken = world.foreign_token
+        key: str = fake.key
+        token_id: str = fake.token_id
+        superuser_key: str = fake.superuser_key
+        foreign_token_id: str = fake.foreign_token_id
+        colleague: FakeUser = fake.add_user(role="engineer", otp="123456", password=DEMO_PASSWORD)
+        elsewhere: FakeCustomer = fake.add_customer("Other", force_sso=True)
+        bot: FakeAutomationToken = fake.add_automation_token(
+            elsewhere.id, name="ci", roles=["engineer"], expires_at=1_800_000_000.0
+        )
+        theirs = fake.add_token(colleague, scope="global:read", services=["svc"])
+
+
+async def on_a_fake_clock() -> None:
+    clock = FakeClock(1_700_000_000.0)
+    async with (
+        FakeFastly(clock=clock) as fake,
+        FastlyAsync(fake.key, base_url=fake.base_url, clock=clock, sleep=clock.sleep) as c,
+    ):
+        clock.on_sleep = lambda seconds: None
+        clock.hold()
+        call = asyncio.create_task(c.tokens.get_token_current())
+        await clock.wait_for_sleep()
+        held: bool = clock.held
+        clock.release()
+        await call
+        now: float = clock()
+        waits: list[float] = clock.waits
+        cancelled: int = clock.cancelled
+        clock.advance(60.0)
 
 
 def test_with_the_fixture(fake_fastly: FakeFastly) -> None:

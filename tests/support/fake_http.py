@@ -1,6 +1,7 @@
-"""Helpers shared by the tests of FakeFastly itself: plain HTTP calls and fakes to start.
+"""Plain HTTP to a FakeFastly, as any client would send it, and the shapes it answers with.
 
-Not a test module: the ``test_fake*`` modules import from here, never from each other.
+What the tests of the fake itself use (``test_fake_*``): fakes to start on a shared clock, one
+request read whole, the bulk and create bodies, and the keys each recorded answer carries.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ async def bulk(http: aiohttp.ClientSession, fake: FakeFastly, key: str, *ids: st
 
 
 def create_form(fake: FakeFastly, **fields: Any) -> dict[str, Any]:
-    return {"username": fake.username, "password": fake.password, **fields}
+    return {"username": fake.user.username, "password": fake.user.password, **fields}
 
 
 # -- automation tokens: the recorded keys of each answer, and a create call
@@ -178,7 +179,7 @@ async def create_automation(
 
 
 def superuser_sudo(fake: FakeFastly) -> None:
-    fake.grant_sudo(fake.superuser_token_id)
+    fake.grant_sudo(fake.world.superuser_token.id)
 
 
 SUDO_403 = {"msg": "You must POST /sudo to access this endpoint"}

@@ -1,4 +1,4 @@
-"""Helpers shared by the command line's tests: running it, and a hostile server to run it at.
+"""Running the command line, in this process or through its entry point, and a server to run it at.
 
 ``run_cli`` runs the whole command in this process (``run(argv, streams)``) with its own
 streams and environment; ``run_subprocess`` runs the real entry point. Both check what every

@@ -1,3 +1,5 @@
+"""The retry policy and its pure decisions: what is retried, how long to wait, when to give up."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +9,6 @@ from collections.abc import Mapping
 import aiohttp
 import attrs
 import pytest
-from multidict import CIMultiDict
 
 from fastly_tokens._retry import (
     Decision,
@@ -17,6 +18,8 @@ from fastly_tokens._retry import (
     retryable_exception,
     retryable_status,
 )
+
+from .support.inputs import headers_of
 
 NOW = 1_700_000_000.0
 
@@ -168,10 +171,6 @@ def test_maybe_reached_server() -> None:
     assert not maybe_reached_server(ValueError())
 
 
-def _h(**headers: str) -> CIMultiDict[str]:
-    return CIMultiDict({k.replace("_", "-"): v for k, v in headers.items()})
-
-
 POLICY = RetryPolicy(jitter=0)
 
 
@@ -236,36 +235,36 @@ def test_decide_replays_delete_after_a_drop() -> None:
 
 
 def test_decide_replays_post_on_429_after_reset() -> None:
-    d = _decide("POST", status=429, headers=_h(Fastly_RateLimit_Reset=str(int(NOW) + 20)))
+    d = _decide("POST", status=429, headers=headers_of(Fastly_RateLimit_Reset=str(int(NOW) + 20)))
     assert d.retry
     assert d.wait == 20.0
     assert d.server_directed
 
 
 def test_decide_429_without_headers_backs_off() -> None:
-    d = _decide("POST", status=429, headers=_h())
+    d = _decide("POST", status=429, headers=headers_of())
     assert d.retry
     assert d.wait == 0.5
     assert not d.server_directed
 
 
 def test_decide_429_reset_already_past_backs_off() -> None:
-    d = _decide("DELETE", status=429, headers=_h(Fastly_RateLimit_Reset=str(int(NOW) - 3)))
+    d = _decide("DELETE", status=429, headers=headers_of(Fastly_RateLimit_Reset=str(int(NOW) - 3)))
     assert d.retry
     assert d.wait == 0.5
 
 
 def test_decide_429_beyond_max_wait_gives_up_at_once() -> None:
-    d = _decide("DELETE", status=429, headers=_h(Fastly_RateLimit_Reset=str(int(NOW) + 61)))
+    d = _decide("DELETE", status=429, headers=headers_of(Fastly_RateLimit_Reset=str(int(NOW) + 61)))
     assert not d.retry
     assert d.reason == "server wait exceeds max_wait"
     assert d.wait == 61.0
 
 
 def test_decide_503_ignores_reset_header_but_honours_retry_after() -> None:
-    far_reset = _h(Fastly_RateLimit_Reset=str(int(NOW) + 3000))
+    far_reset = headers_of(Fastly_RateLimit_Reset=str(int(NOW) + 3000))
     assert _decide("DELETE", status=503, headers=far_reset).wait == 0.5
-    d = _decide("DELETE", status=503, headers=_h(Retry_After="4"))
+    d = _decide("DELETE", status=503, headers=headers_of(Retry_After="4"))
     assert (d.retry, d.wait, d.server_directed) == (True, 4.0, True)
 
 
@@ -274,7 +273,7 @@ def test_decide_deadline() -> None:
     d = _decide(status=503, now=NOW + 59.6)
     assert not d.retry
     assert d.reason == "wait would pass the deadline"
-    d = _decide("DELETE", status=429, now=NOW + 30, headers=_h(Retry_After="40"))
+    d = _decide("DELETE", status=429, now=NOW + 30, headers=headers_of(Retry_After="40"))
     assert not d.retry
     assert d.reason == "wait would pass the deadline"
 

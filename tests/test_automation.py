@@ -21,14 +21,14 @@ from fastly_tokens import (
 )
 from fastly_tokens._converter import strict_converter
 from fastly_tokens._paging import Page
-from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
+from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
-from .support import HostileServer
+from .support.hostile import HostileServer
 
 
 @pytest.fixture
-async def admin(fake: FakeFastly) -> AsyncIterator[FastlyAsync]:
-    async with FastlyAsync(fake.superuser_key, base_url=fake.base_url) as c:
+async def admin(fake: FakeFastly, clock: FakeClock) -> AsyncIterator[FastlyAsync]:
+    async with FastlyAsync(fake.superuser_key, base_url=fake.base_url, clock=clock) as c:
         yield c
 
 
@@ -79,7 +79,7 @@ async def test_every_shape_the_facts_record_is_read(fake: FakeFastly, admin: Fas
         assert seen.services == ()  # null on get, [] on the list
         assert seen.ip is None
         assert seen.role_names >= {"tls_admin", "ngwaf_user_imported"}  # unknown roles kept
-    assert listed.creator_id == fake.superuser.id
+    assert listed.creator_id == fake.world.superuser.id
     # The strict twin forbids unknown keys: the fake's shapes fit the model exactly.
     async with FastlyAsync(fake.superuser_key, base_url=fake.base_url) as c:
         answer = await c._request("GET", f"/automation-tokens/{token.id}")
@@ -92,9 +92,9 @@ async def test_every_shape_the_facts_record_is_read(fake: FakeFastly, admin: Fas
 
 
 async def test_create_enters_sudo_once_and_keeps_the_secret_out_of_repr(
-    fake: FakeFastly, admin: FastlyAsync
+    fake: FakeFastly, admin: FastlyAsync, clock: FakeClock
 ) -> None:
-    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    expires = datetime.fromtimestamp(clock(), UTC) + timedelta(days=30)
     created = await admin.automation_tokens.create_automation_token(
         name="ci",
         password=DEMO_PASSWORD,
@@ -128,7 +128,7 @@ async def test_a_non_superuser_is_refused_without_a_write(
 
 async def test_an_account_enforcing_sso_gets_its_own_error(fake: FakeFastly) -> None:
     customer = fake.add_customer(force_sso=True)
-    admin = fake.add_user(customer.id, superuser=True, username="sso-admin@example.org")
+    admin = fake.add_user(customer.id, role="superuser", username="sso-admin@example.org")
     key = fake.add_token(admin).access_token
     async with FastlyAsync(key, base_url=fake.base_url) as c:
         with pytest.raises(LoginEnforcedError):
@@ -171,10 +171,12 @@ async def test_a_selection_chooses_by_kind_and_role(fake: FakeFastly, admin: Fas
     by_kind = await admin.tokens.select_tokens(Selection(kind="automation", name="ci *"))
     assert {t.id for t in by_kind} == {eng, billing}
     users_only = await admin.tokens.select_tokens(
-        Selection(kind="user", name="ci *"), customer_id=fake.customer_id
+        Selection(kind="user", name="ci *"), customer_id=fake.world.customer.id
     )
     assert [t.id for t in users_only] == [mine]
-    both = await admin.tokens.select_tokens(Selection(name="ci *"), customer_id=fake.customer_id)
+    both = await admin.tokens.select_tokens(
+        Selection(name="ci *"), customer_id=fake.world.customer.id
+    )
     assert {t.id for t in both} == {mine, eng, billing}
 
 

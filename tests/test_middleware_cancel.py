@@ -1,0 +1,130 @@
+"""Cancelling a call mid-way, wherever it waits: in a backoff, at the server, at the shared gate.
+
+Each test makes one slot, one connection and (budget unknown) one write probe the only ones
+there are, so anything a cancelled call kept would hang the next call; and each checks that
+nothing was left unclosed. Time is a FakeClock whose sleeps are held until released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from fastly_tokens import RateLimitError
+from fastly_tokens.testing import FakeClock, FakeFastly
+
+from .support.client import assert_nothing_unclosed, connect, spend_budget, statuses
+
+# A whole number of hours, so windows of 10 s, 60 s and 3600 s all start exactly here.
+NOW = 1_699_999_200.0
+
+pytestmark = pytest.mark.usefixtures("watchdog")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+async def test_cancel_during_a_backoff(
+    fake: FakeFastly, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.faults.add("status", status=503, times=1, method="GET", path="/tokens/self")
+    clock.hold()
+    c = connect(fake, clock, max_concurrency=1)
+    try:
+        task = asyncio.create_task(c.tokens.get_token_current())
+        async with asyncio.timeout(5):
+            await clock.wait_for_sleep()
+        assert clock.waits == [0.5]
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            async with asyncio.timeout(1):  # the sleep it was in would never have ended
+                await task
+        assert statuses(fake, "GET", "/tokens/self") == [503]
+        assert clock.cancelled == 1  # the backoff's timer went with the call
+        # With one connection and one slot in all, a leak of either would hang the next call.
+        clock.release()
+        async with asyncio.timeout(5):
+            assert (await c.tokens.get_token_current()).id == fake.token_id
+    finally:
+        await c.close()
+    assert c.closed
+    assert_nothing_unclosed(caplog)
+
+
+async def test_cancel_during_a_request(
+    fake: FakeFastly, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    victim, other = fake.add_token(name="victim").id, fake.add_token(name="other").id
+    slow = fake.faults.add("slow", delay=1.0, method="DELETE", path=f"/tokens/{victim}")
+    c = connect(fake, clock, max_concurrency=1)
+    try:
+        task = asyncio.create_task(c.tokens.revoke_token(victim))
+        for _ in range(500):
+            if slow.hits:
+                break
+            await asyncio.sleep(0.005)
+        assert slow.hits == 1  # the request is at the server, which is taking its time
+        task.cancel()
+        started = time.monotonic()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert time.monotonic() - started < 0.5  # well before the server's answer
+        assert clock.waits == []
+        assert c._gate.in_flight == 0  # the cancelled write gave its slot back
+        # One connection, one concurrency slot and (budget unknown) one write probe in all: a leak
+        # of any would hang this write.
+        async with asyncio.timeout(5):
+            await c.tokens.revoke_token(other)
+        assert fake.is_revoked(other)
+    finally:
+        await c.close()
+    assert_nothing_unclosed(caplog)
+
+
+async def test_cancel_while_waiting_at_the_gate(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock.now = NOW + 30  # 30 s to the reset
+    async with (
+        FakeFastly(clock=clock, rate_limit=1, window=60) as fake,
+        connect(fake, clock, attempts=1) as c,
+    ):
+        spend_budget(fake, clock)
+        a, b, d, e = (fake.add_token(name=n).id for n in "abde")
+        with pytest.raises(RateLimitError):
+            await c.tokens.revoke_token(a)  # the 429 tells the client: spent until NOW + 60
+        clock.hold()
+        first, *others = [asyncio.create_task(c.tokens.revoke_token(t)) for t in (b, d, e)]
+        async with asyncio.timeout(5):
+            await clock.wait_for_sleep()
+        await asyncio.sleep(0)
+        assert clock.waits == [30.0]  # all three wait on the gate's one timer
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert clock.cancelled == 0  # one waiter leaving does not stop the others' timer
+        assert not any(task.done() for task in others)
+        for task in others:
+            task.cancel()
+        for task in others:
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        await asyncio.sleep(0)
+        assert clock.cancelled == 1  # the last waiter out cancelled the shared timer
+        assert statuses(fake, "DELETE", "/tokens/*") == [429]
+        # The gate is not left holding a dead timer: a new write waits afresh, then goes.
+        clock.release()
+        async with asyncio.timeout(5):
+            await c.tokens.revoke_token(b)
+        assert clock.waits == [30.0, 30.0]
+        assert statuses(fake, "DELETE", "/tokens/*") == [429, 204]
+        assert fake.is_revoked(b)
+        assert not fake.is_revoked(d)
+        assert not fake.is_revoked(e)
+    assert_nothing_unclosed(caplog)
