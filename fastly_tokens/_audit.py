@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 
@@ -33,16 +33,7 @@ Rule = Literal[
     "automation_engineer_unlimited",
 ]
 
-RULES: tuple[Rule, ...] = (
-    "expires_soon",
-    "never_expires",
-    "unused",
-    "never_used",
-    "rotation_due",
-    "global_all_services",
-    "owner_locked_or_gone",
-    "automation_engineer_unlimited",
-)
+RULES: tuple[Rule, ...] = get_args(Rule)
 """Every rule, in the order findings are listed."""
 
 

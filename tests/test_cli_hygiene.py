@@ -11,7 +11,7 @@ import io
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -276,47 +276,35 @@ def test_rotate_with_a_grace_period_leaves_the_old_token_for_a_later_run(
 # -- revoke --secret - ----------------------------------------------------------------------
 
 
-def test_a_leaked_secret_from_stdin_is_revoked_and_never_echoed(fake: FakeFastly) -> None:
-    leaked = fake.add_token(name="leaked ci key")
-    run = run_cli(
+def report_leak(fake: FakeFastly, secret: str, *argv: str, secrets: Sequence[str] = ()) -> Run:
+    """Run ``revoke --secret -`` as the security team (the superuser), the secret on stdin."""
+    return run_cli(
         "revoke",
         "--secret",
         "-",
+        *argv,
         base_url=fake.base_url,
         token=fake.superuser_key,
-        stdin=leaked.access_token + "\n",
-        secrets=[leaked.access_token, fake.superuser_key],
+        stdin=secret + "\n",
+        secrets=[secret, fake.superuser_key, *secrets],
         env={"COLUMNS": "200"},
     )
+
+
+def test_a_leaked_secret_from_stdin_is_revoked_and_never_echoed(fake: FakeFastly) -> None:
+    leaked = fake.add_token(name="leaked ci key")
+    run = report_leak(fake, leaked.access_token)
     assert run.code == 0, run.err
     assert fake.is_revoked(leaked.id)
     assert f"Revoked token {leaked.id} (leaked ci key), owned by user@example.com" in run.out
-    again = run_cli(
-        "revoke",
-        "--secret",
-        "-",
-        "--json",
-        base_url=fake.base_url,
-        token=fake.superuser_key,
-        stdin=leaked.access_token + "\n",
-        secrets=[leaked.access_token],
-    )
+    again = report_leak(fake, leaked.access_token, "--json")
     assert again.code == 0
     assert again.json()["outcome"] == "already_revoked"
 
 
 def test_a_leaked_secret_as_json_lists_its_events(fake: FakeFastly) -> None:
     leaked = fake.add_token(name="leaked")
-    run = run_cli(
-        "revoke",
-        "--secret",
-        "-",
-        "--json",
-        base_url=fake.base_url,
-        token=fake.superuser_key,
-        stdin=leaked.access_token,
-        secrets=[leaked.access_token],
-    )
+    run = report_leak(fake, leaked.access_token, "--json")
     assert run.code == 0, run.err
     document = run.json()
     assert document["outcome"] == "revoked"
@@ -350,15 +338,7 @@ def test_the_leaked_secret_is_read_from_stdin_only(
 def test_a_leaked_secret_already_gone_says_so_in_one_line(fake: FakeFastly) -> None:
     leaked = fake.add_token(name="gone")
     fake.revoke(leaked.id)
-    run = run_cli(
-        "revoke",
-        "--secret",
-        "-",
-        base_url=fake.base_url,
-        token=fake.superuser_key,
-        stdin=leaked.access_token,
-        secrets=[leaked.access_token],
-    )
+    run = report_leak(fake, leaked.access_token)
     assert run.code == 0
     assert run.out.strip() == (
         "The secret no longer works: Fastly refuses it (already revoked or expired)."
@@ -372,16 +352,7 @@ def test_a_leaked_automation_secret_names_the_account_and_what_it_created(
     minted = fake.add_token(name="minted")
     # The bot made a token: the record the fake keeps of such a create.
     fake.store.events.token_event("token.create", bot, minted, None, ip="203.0.113.9")
-    run = run_cli(
-        "revoke",
-        "--secret",
-        "-",
-        base_url=fake.base_url,
-        token=fake.superuser_key,
-        stdin=bot.access_token,
-        secrets=[bot.access_token, minted.access_token],
-        env={"COLUMNS": "200"},
-    )
+    run = report_leak(fake, bot.access_token, secrets=[minted.access_token])
     assert run.code == 0, run.err
     assert "owned by the account (an automation token)" in run.out
     assert f"fastly-tokens revoke {minted.id}" in run.err
