@@ -1,4 +1,4 @@
-"""Lint, type-check, test and coverage sessions: `python3 -m nox` runs them all.
+"""Lint, type-check, test, coverage and docs sessions: `python3 -m nox` runs them all.
 
 The test sessions' Pythons are read from pyproject's classifiers; `nox -s tests-3.12` runs one.
 Interpreters are found on PATH; where pyenv is installed, its builds are put on PATH first, so
@@ -28,7 +28,7 @@ PYTHONS = nox.project.python_versions(PYPROJECT)
 COVERAGE_PYTHONS = PYTHONS[:1]
 
 nox.needs_version = ">=2025.5.1"
-nox.options.sessions = ["lint", "typecheck", "tests", "coverage"]
+nox.options.sessions = ["lint", "typecheck", "tests", "coverage", "docs"]
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
 # uv leaves bytecode uncompiled unless told; where PYTHONDONTWRITEBYTECODE is set, every
@@ -96,6 +96,20 @@ def typecheck(session: nox.Session) -> None:
     """Mypy, strict, over what pyproject's `[tool.mypy] files` names (tests/typing included)."""
     session.install("-e", ".[cli]", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
     session.run("mypy")
+
+
+@nox.session(python=PYTHONS[0])
+def docs(session: nox.Session) -> None:
+    """Build the documentation site (mkdocs.yml) into site/, warnings as errors.
+
+    `nox -s docs -- serve` runs `mkdocs serve` instead (live reload on http://127.0.0.1:8000);
+    any other arguments are passed to mkdocs likewise. The API reference is read from the
+    source by mkdocstrings, so the package itself is not installed.
+    """
+    session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))
+    # Material prints a banner about its successor on every build; it is not a warning.
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    session.run("mkdocs", *(session.posargs or ["build", "--strict"]), env=env)
 
 
 @nox.session(python=PYTHONS[0])
