@@ -61,8 +61,8 @@ class FastlyAsync(HygieneMixin):
     surrounding whitespace; with neither, or with a control character in it, construction
     fails. The API root comes from ``base_url`` or else ``FASTLY_API_URL``, else
     ``https://api.fastly.com``; plain ``http://`` only to loopback unless
-    ``allow_insecure_http``. A ``session`` passed in is used as it is and never closed here; our headers and
-    middlewares are added to each request. ``retry`` sets the retry policy
+    ``allow_insecure_http``. A ``session`` passed in is used as it is and never closed here;
+    our headers and middlewares are added to each request. ``retry`` sets the retry policy
     (``RetryPolicy(attempts=1)`` turns retrying off), ``max_concurrency`` bounds the requests
     in flight, and ``max_body_size`` the bytes read of one answer (128 MiB). ``clock`` (epoch
     seconds) and ``sleep`` are injectable for tests. A client belongs to the event loop it is
