@@ -200,7 +200,7 @@ def test_a_colleagues_token_is_not_sent_and_the_partial_view_is_said(fake: FakeF
     theirs = colleague_token(fake)
     run = cli(fake, "revoke", ids[0], theirs.id, ids[1], "--strategy", "each")
     assert run.code == 0, run.err
-    assert "1 ids are not among this caller's own tokens" in run.err
+    assert "1 id is not among this caller's own tokens" in run.err
     assert "a superuser can revoke them" in run.err
     assert fake.requests_matching("DELETE", f"/tokens/{theirs.id}") == []
     assert not fake.is_revoked(theirs.id)
@@ -234,7 +234,7 @@ def test_revoke_report_table_lists_failures(fake: FakeFastly) -> None:
     assert "writes (the hourly budget):" in run.out
     assert theirs.id in run.out
     assert "PermissionDeniedError" in run.out
-    assert "1 of 31 ids were not revoked" in run.err
+    assert "1 of 31 ids was not revoked" in run.err
     assert all(fake.is_revoked(i) for i in ids)
 
 
@@ -351,7 +351,7 @@ def test_dry_run_revokes_nothing(fake: FakeFastly) -> None:
     assert "Would revoke 5 tokens" in run.out
     assert "not a well-formed id" in run.out
     assert "the preflight did not find it" in run.out
-    assert "cost: 1 writes of the hourly budget, for 5 ids; 1 not found" in run.out
+    assert "cost: 1 write of the hourly budget, for 5 ids; 1 not found" in run.out
     assert live_ids(fake) == before
     assert fake.requests_matching("DELETE", "/tokens*") == []
 
@@ -470,7 +470,7 @@ def test_a_selection_on_a_terminal_asks_and_shows_the_cost(
     assert expired
     run = cli(fake, "revoke", "--expired", stdin=answer, tty=True)
     assert f"This will revoke {len(expired)} tokens" in run.out
-    assert "cost: 1 writes of the hourly budget" in run.out
+    assert "cost: 1 write of the hourly budget" in run.out
     assert "Revoke them? [y/N]" in run.err
     assert all(fake.is_revoked(t) for t in expired) is revoked
     assert run.code == (0 if revoked else 1)

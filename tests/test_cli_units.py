@@ -242,7 +242,7 @@ def test_the_report_lists_failures_up_to_a_limit() -> None:
 def test_a_narrow_table_gives_up_the_creation_date(width: int, created: bool) -> None:
     token = Token(id=ID, name="n", scope=frozenset({Scope.GLOBAL}), created_at=NOW)
     table = token_table([token], owners=False, width=width, clean=str, now=NOW)
-    assert ("created" in [c.header for c in table.columns]) is created
+    assert ("created (UTC)" in [c.header for c in table.columns]) is created
 
 
 def test_token_table_cleans_every_cell_from_outside() -> None:

@@ -4,12 +4,14 @@ Installed with the ``cli`` extra (``pip install 'fastly-tokens[cli]'``), which b
 the progress bar and tables. Run ``fastly-tokens --help``, or ``python -m fastly_tokens``.
 
 The modules, by job: ``_grammar`` (parser, exit statuses, usage errors), ``_selection``
-(criteria and dates), ``_ids`` (ids from arguments and files), ``_secrets`` and ``_visible``
-(what may be printed), ``_documents`` and ``_tables`` (pure rendering: JSON and rich
-renderables), ``_console`` and ``_progress`` (printing), ``_whole`` (an uninterruptible
-write), ``_commands`` and ``_revoke`` (the handlers), ``_job`` (running a revocation job),
-``_demo``, ``_dispatch`` (a parsed command to its exit status) and ``_run`` (the whole
-command, without rich until a command runs).
+(criteria, dates and scopes), ``_ids`` (ids from arguments and files), ``_secrets`` and
+``_visible`` (what may be printed), ``_documents`` and ``_tables`` (pure rendering: JSON and
+tables), ``_grid`` (tables that stream), ``_explain`` (an API error in words that say what to
+do), ``_connect`` (the client, its endpoint checked), ``_waiting`` (the notice of a slow
+request), ``_journal`` (a ``--journal`` that is not one), ``_console`` and ``_progress``
+(printing), ``_whole`` (an uninterruptible write), ``_commands`` and ``_revoke`` (the
+handlers), ``_job`` (running a revocation job), ``_demo``, ``_dispatch`` (a parsed command to
+its exit status) and ``_run`` (the whole command, without rich until a command runs).
 """
 
 from __future__ import annotations

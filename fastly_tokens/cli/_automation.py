@@ -11,15 +11,16 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import Scope
-from ._commands import connect, password_of
+from ._commands import password_of
+from ._connect import connect
 from ._console import Output
 from ._documents import token_json
 from ._grammar import EXIT_OK, UsageError
 from ._ids import check_id
 from ._revoke import revoke
-from ._selection import criteria, parse_moment
+from ._selection import checked_scopes, criteria, parse_moment
 from ._streams import Streams
+from ._words import plural
 
 __all__ = ["automation"]
 
@@ -36,12 +37,12 @@ async def _list(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     if args.json:
         out.json([token_json(t) for t in tokens])
     else:
-        out.tokens(tokens, title=f"{len(tokens)} automation tokens")
+        out.tokens(tokens, title=plural(len(tokens), "automation token"))
     return EXIT_OK
 
 
 async def _get(args: argparse.Namespace, out: Output, streams: Streams) -> int:
-    token_id = check_id(args.token_id, "ID")
+    token_id = check_id(args.token_id, "ID", secretive=out.redact.holds_secret)
     async with connect(args, streams) as client:
         token = await client.automation_tokens.get_automation_token(token_id)
         services = await client.automation_tokens.list_automation_token_services(token_id)
@@ -56,7 +57,7 @@ async def _get(args: argparse.Namespace, out: Output, streams: Streams) -> int:
 async def _create(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     now = datetime.now(UTC)
     expires_at = parse_moment(args.expires_at, "--expires-at", now=now) if args.expires_at else None
-    scope: str | Scope | None = " ".join(args.scope) if args.scope else None
+    scope = checked_scopes(args.scope)
     client = connect(args, streams)
     password = password_of(args, streams)
     out.redact.add(password)

@@ -1,4 +1,4 @@
-"""The single-call commands: ``current``, ``get``, ``list`` and ``create``; and connecting.
+"""The single-call commands: ``current``, ``get``, ``list`` and ``create``.
 
 Each handler takes the parsed arguments, the output and the streams, calls the SDK, prints
 and returns the exit status. An API error propagates to the dispatcher (exit 1); a request
@@ -10,28 +10,17 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from .. import DEFAULT_BASE_URL, FastlyAsync, Scope, Token
-from ._console import Output
+from .. import Scope, Token
+from ._connect import connect
+from ._console import Output, settle
 from ._documents import token_json
-from ._grammar import BASE_URL_ENV_VAR, EXIT_OK, TOKEN_ENV_VAR, UsageError
-from ._ids import check_id
-from ._selection import parse_moment
+from ._grammar import EXIT_OK, UsageError
+from ._ids import check_id, optional_id
+from ._selection import checked_scopes, parse_moment
 from ._streams import Streams
+from ._words import plural
 
-__all__ = ["connect", "create", "current", "get", "list_tokens", "password_of"]
-
-
-def connect(args: argparse.Namespace, streams: Streams) -> FastlyAsync:
-    """Build the client from ``--token``/``$FASTLY_API_TOKEN`` and ``--base-url``."""
-    environ = streams.environ
-    token = args.token if args.token is not None else environ.get(TOKEN_ENV_VAR)
-    if not token or not token.strip():
-        raise UsageError(f"no API token: pass --token or set {TOKEN_ENV_VAR}")
-    base_url = args.base_url or environ.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL
-    try:
-        return FastlyAsync(token, base_url=base_url, allow_insecure_http=args.allow_insecure_http)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+__all__ = ["create", "current", "get", "list_tokens", "password_of"]
 
 
 def _print_token(args: argparse.Namespace, out: Output, token: Token) -> None:
@@ -51,7 +40,7 @@ async def current(args: argparse.Namespace, out: Output, streams: Streams) -> in
 
 async def get(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     """Run ``get ID``: show one token."""
-    token_id = check_id(args.token_id, "ID")
+    token_id = check_id(args.token_id, "ID", secretive=out.redact.holds_secret)
     async with connect(args, streams) as client:
         token = await client.tokens.get_token(token_id)
     _print_token(args, out, token)
@@ -60,17 +49,20 @@ async def get(args: argparse.Namespace, out: Output, streams: Streams) -> int:
 
 async def list_tokens(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     """Run ``list``: the user's tokens, or with ``--customer`` a customer's."""
-    customer = check_id(args.customer, "--customer") if args.customer else None
+    customer = optional_id(args.customer, "--customer", secretive=out.redact.holds_secret)
     async with connect(args, streams) as client:
         if customer is None:
             tokens = await client.tokens.list_tokens_user()
         else:
             tokens = await client.tokens.list_tokens_customer(customer)
+    settle()
     if args.json:
         out.json([token_json(t) for t in tokens])
         return EXIT_OK
     whose = f"customer {customer}" if customer else "this user"
-    out.tokens(tokens, title=f"{len(tokens)} tokens of {whose}", owners=customer is not None)
+    out.tokens(
+        tokens, title=f"{plural(len(tokens), 'token')} of {whose}", owners=customer is not None
+    )
     return EXIT_OK
 
 
@@ -94,7 +86,7 @@ async def create(args: argparse.Namespace, out: Output, streams: Streams) -> int
     """Run ``create``: make a token and print its secret, once."""
     now = datetime.now(UTC)
     expires_at = parse_moment(args.expires_at, "--expires-at", now=now) if args.expires_at else None
-    scope: str | Scope = " ".join(args.scope) if args.scope else Scope.GLOBAL
+    scope: str | Scope = checked_scopes(args.scope) or Scope.GLOBAL
     client = connect(args, streams)
     password = password_of(args, streams)
     out.redact.add(password)

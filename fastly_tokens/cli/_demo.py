@@ -6,25 +6,61 @@ token, lists the tokens, selects the expired ones, and revokes them with a few i
 to someone else mixed in, so the report shows how those end. It checks the fake's state
 afterwards, then ends with the audit of a realistic account (``_demo_audit``): exit 0 when
 every expired token was revoked and nothing else was, and the audit flagged what it should.
+
+The connection options are refused, not ignored: the demo creates, revokes and checks tokens
+in its own fake, so pointing it at another API would revoke that account's expired tokens
+and then fail its checks. (``$FASTLY_API_TOKEN`` and ``$FASTLY_API_URL`` are ambient, and
+left alone.) The seed is added in steps, so the first Ctrl-C stops a big one.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 
 from .. import FastlyAsync, Outcome, RevocationReport, Selection
-from ..testing import FakeFastly
+from ..testing import FakeFastly, FakeToken
 from ._console import Output
 from ._demo_audit import audit_step
-from ._grammar import EXIT_FAILED, EXIT_OK
+from ._grammar import EXIT_FAILED, EXIT_OK, UsageError
 from ._job import JobOptions, plan_job, run_job
 from ._streams import Streams
+from ._words import plural
 
 __all__ = ["demo"]
 
 SHOWN = 5
 """Rows of the token tables shown."""
+SEED_STEP = 500
+"""Tokens seeded between two looks at Ctrl-C."""
+
+
+def _refuse_connection_options(args: argparse.Namespace) -> None:
+    given = [
+        option
+        for option, value in (
+            ("--token", args.token),
+            ("--base-url", args.base_url),
+            ("--allow-insecure-http", args.allow_insecure_http),
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(
+            f"demo runs on its own embedded fake Fastly: {' and '.join(given)} cannot apply "
+            "(it would revoke another account's tokens). To try the commands against a "
+            "standalone fake, run: python -m fastly_tokens.testing"
+        )
+
+
+async def _seeded(count: int, seed: int) -> FakeFastly:
+    """Make the fake and seed the demo user's tokens, a step at a time."""
+    fake = FakeFastly(seed=seed)
+    for done, _ in enumerate(fake.iter_seed_tokens(count), start=1):
+        if done % SEED_STEP == 0:
+            await asyncio.sleep(0)  # where the first Ctrl-C cancels the demo
+    return fake
 
 
 def _step(out: Output, number: int, title: str) -> None:
@@ -40,10 +76,8 @@ def _spread(ids: list[str], extra: list[str]) -> list[str]:
     return mixed
 
 
-async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
-    """Run the demo; return the exit status (``streams`` unused: the demo reads nothing)."""
-    started = time.monotonic()
-    fake = FakeFastly(seed_tokens=args.tokens, seed=args.seed)
+def _others(fake: FakeFastly) -> tuple[list[str], FakeToken]:
+    """Add the tokens that are not the demo user's; return the foreign ids and the CI bot's."""
     # Someone else's tokens: a colleague's (same customer) and two of other customers'. None
     # is among the tokens the demo user can list, so the preflight keeps them from being sent.
     colleague = fake.add_user(username="colleague@example.com")
@@ -53,15 +87,23 @@ async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     stranger_token = fake.add_token(stranger, name="another customer's token")
     foreign = [colleague_token.id, fake.foreign_token_id, stranger_token.id]
     # The account's automation tokens: a CI bot's, expired, and a live one beside it.
-    now = fake.clock()
-    bot = fake.add_automation_token(name="ci deploy bot", expires_at=now - 86400)
+    bot = fake.add_automation_token(name="ci deploy bot", expires_at=fake.clock() - 86400)
     fake.add_automation_token(name="log shipper", role="engineer")
+    return foreign, bot
+
+
+async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
+    """Run the demo; return the exit status (``streams`` unused: the demo reads nothing)."""
+    _refuse_connection_options(args)
+    started = time.monotonic()
+    fake = await _seeded(args.tokens, args.seed)
+    foreign, bot = _others(fake)
 
     async with fake:
         async with FastlyAsync(fake.key, base_url=fake.base_url) as client:
             out.say(
                 f"fastly-tokens demo: a fake Fastly API at {fake.base_url}, in this process, "
-                f"with {args.tokens} seeded tokens for {fake.user.username}",
+                f"with {plural(args.tokens, 'seeded token')} for {fake.user.username}",
                 style="bold",
             )
 
@@ -71,13 +113,14 @@ async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
 
             _step(out, 2, "The user's tokens (GET /tokens: one request, no paging)")
             tokens = await client.tokens.list_tokens_user()
-            title = f"{len(tokens)} tokens; the first {min(SHOWN, len(tokens))}:"
+            title = f"{plural(len(tokens), 'token')}; the first {min(SHOWN, len(tokens))}:"
             out.tokens(tokens[:SHOWN], title=title)
 
             _step(out, 3, "Select the expired ones (select_tokens(Selection(expired=True)))")
             expired = await client.tokens.select_tokens(Selection(expired=True))
             title = (
-                f"{len(expired)} expired tokens (the current token is never selected); the first:"
+                f"{plural(len(expired), 'expired token')} (the current token is never "
+                "selected); the first:"
             )
             out.tokens(expired[:SHOWN], title=title)
 
@@ -85,35 +128,36 @@ async def demo(args: argparse.Namespace, out: Output, streams: Streams) -> int:
             _step(
                 out,
                 4,
-                f"Revoke them, with {len(foreign)} ids of someone else's mixed in "
-                f"({len(ids)} ids, strategy {args.strategy})",
+                f"Revoke them, with {plural(len(foreign), 'id')} of someone else's mixed in "
+                f"({plural(len(ids), 'id')}, strategy {args.strategy})",
             )
             options = JobOptions.from_args(args)
             job, plan, relay = await plan_job(options, client, ids)
             out.say(
                 "The preflight read (for free) the tokens this user can revoke: "
-                f"{len(plan.to_send)} of the {plan.total} ids are there; the "
+                f"{len(plan.to_send)} of the {plural(plan.total, 'id')} are there; the "
                 f"{len(plan.not_found)} others cost nothing. The job will spend "
-                f"{plan.writes} writes of the hourly budget."
+                f"{plural(plan.writes, 'write')} of the hourly budget."
             )
             report = await run_job(options, out, job, relay)
             out.report(report)
             budget = client.rate_limit.remaining
             if budget is not None:
-                out.say(f"rate-limit budget left this hour: {budget} writes")
+                out.say(f"rate-limit budget left this hour: {plural(budget, 'write')}")
 
         async with FastlyAsync(fake.superuser_key, base_url=fake.base_url) as admin:
             _step(out, 5, "The account's automation tokens, as its superuser sees them")
             machines = await admin.automation_tokens.list_automation_tokens()
             out.tokens(
-                machines, title=f"{len(machines)} automation tokens (GET /automation-tokens)"
+                machines,
+                title=f"{plural(len(machines), 'automation token')} (GET /automation-tokens)",
             )
             stale = await admin.tokens.select_tokens(Selection(kind="automation", expired=True))
             bots = await admin.tokens.revoke_many([t.id for t in stale])
             out.say(
                 "Selection(kind='automation', expired=True) chose "
                 + ", ".join(f"{t.name} ({bots.results[i].outcome})" for i, t in enumerate(stale))
-                + f": {bots.writes} write, through the same job."
+                + f": {plural(bots.writes, 'write')}, through the same job."
             )
 
     problems = _verdict(
@@ -169,7 +213,7 @@ def _verdict(
     wrongly = [t for t in [*foreign, current_id] if fake.is_revoked(t)]
     problems = []
     if survived:
-        problems.append(f"{len(survived)} expired tokens were not revoked: {survived[:5]}")
+        problems.append(f"{plural(len(survived), 'expired token')} not revoked: {survived[:5]}")
     if wrongly:
         problems.append(f"tokens that are not to be revoked were: {wrongly}")
     if any(outcome[t] is Outcome.REVOKED for t in foreign):
@@ -179,7 +223,8 @@ def _verdict(
         problems.append(f"the expired automation token was not revoked: {live_bots}")
     if not problems:
         out.say(
-            f"  OK: all {len(should_go)} expired user tokens and the expired automation token "
-            f"are revoked; the current token and the {len(foreign)} foreign ones are not."
+            f"  OK: all {plural(len(should_go), 'expired user token')} and the expired "
+            f"automation token are revoked; the current token and the {len(foreign)} foreign "
+            "ones are not."
         )
     return problems

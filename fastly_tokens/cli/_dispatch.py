@@ -17,7 +17,9 @@ from typing import Any
 
 from .. import FastlyError
 from . import _commands, _revoke
+from ._connect import Network
 from ._console import Output
+from ._explain import explain
 from ._grammar import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 from ._secrets import Redactor
 from ._streams import Streams
@@ -59,9 +61,14 @@ def _handler(command: str) -> Handler:
 def execute(args: argparse.Namespace, streams: Streams, redact: Redactor) -> int:
     """Run the command ``args`` names; return its exit status."""
     out = Output(streams, redact=redact)
+
+    async def main() -> int:
+        async with Network(out.waiting, streams):
+            return await _handler(args.command)(args, out, streams)
+
     try:
         with out.sdk_logging(verbose=bool(getattr(args, "verbose", False))):
-            return asyncio.run(_handler(args.command)(args, out, streams))
+            return asyncio.run(main())
     except (Exception, KeyboardInterrupt) as exc:
         return _failure(exc, out, streams)
 
@@ -72,7 +79,7 @@ def _failure(exc: BaseException, out: Output, streams: Streams) -> int:
         out.error(str(exc))
         return EXIT_USAGE
     if isinstance(exc, FastlyError):
-        out.error(str(exc))
+        out.error(explain(exc))
         return EXIT_FAILED
     if isinstance(exc, KeyboardInterrupt):
         out.note("fastly-tokens: interrupted", style="yellow")

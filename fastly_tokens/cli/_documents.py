@@ -42,8 +42,14 @@ def label(outcome: Outcome) -> str:
 
 
 def token_json(token: Token) -> dict[str, Any]:
-    """Render a token as JSON: timestamps ``...Z``, scope space-joined, as Fastly writes them."""
+    """Render a token as JSON: timestamps ``...Z``, scope space-joined, as Fastly writes them.
+
+    ``scopes`` (an automation token's list, as Fastly sent it) comes in the order ``scope``
+    has: sorted.
+    """
     data: dict[str, Any] = converter.unstructure(token)
+    if isinstance(data.get("scopes"), list | tuple):
+        data["scopes"] = sorted(data["scopes"])
     return data
 
 

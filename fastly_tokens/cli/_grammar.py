@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from .._client import DEFAULT_BASE_URL
 from ._grammar_automation import add_automation
 from ._grammar_hygiene import add_hygiene
-from ._grammar_jobs import STRATEGIES, job_options, positive_int, revoke_arguments
+from ._grammar_jobs import STRATEGIES, job_options, revoke_arguments, whole_number
 from ._help import (
     BASE_URL_ENV_VAR,
     EXIT_FAILED,
@@ -53,6 +53,8 @@ INSTALL_HINT = (
 """The one line printed, with exit status 2, when rich is not installed."""
 
 DEMO_TOKENS = 3000
+DEMO_MAX_TOKENS = 100_000
+"""The demo's largest seed: its expired fifth still fits one hour's write budget, batched."""
 WHERE_KINDS = {
     "expired": 0,
     "unused-since": 1,
@@ -222,13 +224,17 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
     demo = add(
         "demo",
         "run the bulk revocation job end to end on an embedded fake Fastly (no account needed)",
+        epilog="The demo makes its own fake Fastly, key and tokens: --token, --base-url and\n"
+        "--allow-insecure-http are refused, and $FASTLY_API_TOKEN and $FASTLY_API_URL ignored.\n"
+        "To try the commands on a fake you can point them at: python -m fastly_tokens.testing",
     )
     demo.add_argument(
         "--tokens",
-        type=positive_int,
+        type=whole_number(1, DEMO_MAX_TOKENS),
         default=DEMO_TOKENS,
         metavar="N",
-        help=f"tokens to seed for the demo user (default {DEMO_TOKENS})",
+        help=f"tokens to seed for the demo user (default {DEMO_TOKENS}, at most "
+        f"{DEMO_MAX_TOKENS:,})",
     )
     demo.add_argument("--seed", type=int, default=7, help="seed for the fake's data (default 7)")
     job_options(demo)

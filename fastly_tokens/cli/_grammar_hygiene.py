@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from ._secrets import SecretText
 
-__all__ = ["OFF", "add_hygiene", "days_or_off"]
+__all__ = ["MAX_DAYS", "OFF", "add_hygiene", "days_or_off"]
 
 Add = Callable[..., argparse.ArgumentParser]
 JsonOption = Callable[[argparse.ArgumentParser, str], None]
@@ -38,6 +38,9 @@ Flags win over the file. Exit status 3 when any rule is broken, 0 when none is.
 OFF = "off"
 """What :func:`days_or_off` gives for a rule turned off (None means "not given")."""
 
+MAX_DAYS = 36_500
+"""A hundred years: the longest threshold a rule takes (a date that far back still exists)."""
+
 
 def days_or_off(text: str) -> int | str:
     """Read a whole number of days, or ``off`` (argparse type)."""
@@ -49,6 +52,8 @@ def days_or_off(text: str) -> int | str:
         raise argparse.ArgumentTypeError(f"not a whole number of days or 'off': {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    if value > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_DAYS:,} days, got {value:,}")
     return value
 
 

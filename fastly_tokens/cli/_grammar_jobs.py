@@ -6,23 +6,40 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from .._bulk.settings import DEFAULT_CHUNK_SIZE
 
-__all__ = ["job_options", "positive_int", "revoke_arguments", "selection_options"]
+__all__ = [
+    "job_options",
+    "positive_int",
+    "revoke_arguments",
+    "selection_options",
+    "whole_number",
+]
 
 STRATEGIES = ("batch", "each")
 
 
-def positive_int(text: str) -> int:
-    """Read a whole number of at least 1 (argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """Make an argparse type reading a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}, got {value:,}")
+        return value
+
+    return parse
+
+
+positive_int = whole_number(1)
+"""Read a whole number of at least 1 (argparse type)."""
 
 
 def revoke_arguments(parser: argparse.ArgumentParser) -> None:

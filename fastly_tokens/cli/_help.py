@@ -23,9 +23,9 @@ __all__ = [
 EXIT_OK = 0
 """Success; for ``revoke``, every id ended revoked or not found."""
 EXIT_FAILED = 1
-"""An API error, or (``revoke``) some ids were not revoked."""
+"""An API error, or (``revoke``) some ids were not revoked, or a selection not confirmed."""
 EXIT_USAGE = 2
-"""A usage error: bad arguments, no token, no ids, an unreadable file."""
+"""A usage error: bad arguments, no token, no ids, an unusable file, URL or journal."""
 EXIT_FINDINGS = 3
 """``audit``: a hygiene rule is broken (a CI job gates on it)."""
 EXIT_INTERRUPTED = 130
@@ -42,10 +42,13 @@ environment:
 
 exit status:
   {EXIT_OK}    success (revoke: every id ended revoked or not found)
-  {EXIT_FAILED}    an API error, or (revoke) some ids were not revoked
-  {EXIT_USAGE}    a usage error: bad arguments, no token, no ids, an unreadable file
+  {EXIT_FAILED}    an API error (the one line says what Fastly answered, and for a refused login
+       what to do); revoke: some ids were not revoked, or a selection was not confirmed
+  {EXIT_USAGE}    a usage error: bad arguments, no token, no ids, an unusable URL, an unreadable
+       or unwritable file, an unusable journal, a selection without --yes off a terminal
   {EXIT_FINDINGS}    audit: a hygiene rule is broken
-  {EXIT_INTERRUPTED}  interrupted
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); revoke shows what was reached first
+Every error is one line on standard error; off a terminal no line is broken.
 
 Run '{PROG} COMMAND --help' for a command's options; '{PROG} demo' needs no account.
 """

@@ -15,10 +15,10 @@ from typing import Any
 import attrs
 
 from .. import AuditPolicy, audit, load_policy
-from ._commands import connect
+from ._connect import connect
 from ._console import Output
 from ._grammar import EXIT_FINDINGS, EXIT_OK, UsageError
-from ._grammar_hygiene import OFF
+from ._grammar_hygiene import MAX_DAYS, OFF
 from ._hygiene_views import (
     audit_json,
     findings_table,
@@ -26,17 +26,16 @@ from ._hygiene_views import (
     inventory_json,
     inventory_table,
 )
-from ._ids import check_id
+from ._ids import optional_id
 from ._streams import Streams
 from ._words import plural
 
 __all__ = ["audit_command", "inventory_command", "policy_of"]
 
+_DAYS = ("expires_within_days", "unused_days", "never_used_days", "older_than_days")
+"""The rules' thresholds in days (``days_or_off`` bounds the flags; the file is checked here)."""
 _FLAGS = (
-    "expires_within_days",
-    "unused_days",
-    "never_used_days",
-    "older_than_days",
+    *_DAYS,
     "never_expires",
     "global_all_services",
     "owner_locked_or_gone",
@@ -46,7 +45,7 @@ _FLAGS = (
 
 async def inventory_command(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     """Run ``inventory``: every token with its owner, as a table, JSON or CSV."""
-    customer = check_id(args.customer, "--customer") if args.customer else None
+    customer = optional_id(args.customer, "--customer", secretive=out.redact.holds_secret)
     async with connect(args, streams) as client:
         inventory = await client.inventory(customer)
     if args.json:
@@ -80,8 +79,16 @@ def policy_of(args: argparse.Namespace) -> AuditPolicy:
             policy = load_policy(args.config, policy)
         except OSError as exc:
             raise UsageError(f"cannot read {args.config}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cannot read {args.config}: not UTF-8 text ({exc.reason})") from None
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        for name in _DAYS:
+            days = getattr(policy, name)
+            if isinstance(days, int) and days > MAX_DAYS:
+                raise UsageError(
+                    f"{args.config}: {name} must be at most {MAX_DAYS:,} days, got {days:,}"
+                )
     given: dict[str, Any] = {}
     for name in _FLAGS:
         value = getattr(args, name, None)
@@ -93,7 +100,7 @@ def policy_of(args: argparse.Namespace) -> AuditPolicy:
 async def audit_command(args: argparse.Namespace, out: Output, streams: Streams) -> int:
     """Run ``audit``: the findings, and exit 3 when there are any."""
     policy = policy_of(args)
-    customer = check_id(args.customer, "--customer") if args.customer else None
+    customer = optional_id(args.customer, "--customer", secretive=out.redact.holds_secret)
     async with connect(args, streams) as client:
         inventory = await client.inventory(customer)
     report = audit(inventory, policy)

@@ -1,8 +1,9 @@
-"""What the hygiene commands print, as data and as rich renderables. Pure.
+"""What the hygiene commands print, as data and as tables (streamed grids). Pure.
 
 The inventory as JSON, as CSV rows and as a table; the audit's findings as JSON and as a table;
 a leak response's token and events. Every string from outside goes through ``clean`` (secrets
 masked, control characters escaped) before it reaches a cell; JSON keeps the exact strings.
+Tables say their times are UTC; JSON and CSV write them as ISO ``...Z``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import attrs
-from rich import box
-from rich.table import Table
 
 from .. import AuditReport, AutomationToken, Event, Inventory, InventoryEntry, User
 from .._wire import TIME_FORMAT
 from ._documents import token_json
+from ._grid import Cell, Column, Grid
+from ._tables import day, day_column, moment
 
 __all__ = [
     "CSV_COLUMNS",
@@ -52,10 +53,6 @@ CSV_COLUMNS = (
 
 def _time(value: datetime | None) -> str:
     return "" if value is None else value.astimezone(UTC).strftime(TIME_FORMAT)
-
-
-def _day(value: datetime | None, never: str = "never") -> str:
-    return never if value is None else value.astimezone(UTC).strftime("%Y-%m-%d")
 
 
 def _user_json(user: User | None) -> dict[str, Any] | None:
@@ -125,11 +122,20 @@ def inventory_csv_rows(inventory: Inventory) -> Iterator[list[str]]:
         ]
 
 
-def inventory_table(inventory: Inventory, *, clean: Clean, now: datetime) -> Table:
+def inventory_table(inventory: Inventory, *, clean: Clean, now: datetime) -> Grid:
     """Render the inventory as a table, one token a row, its owner beside it."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for column in ("id", "kind", "name", "owner", "role", "scope", "last used", "expires", "notes"):
-        table.add_column(column, no_wrap=column in ("id", "kind"))
+    columns = (
+        Column("id"),
+        Column("kind"),
+        Column("name", wrap=True),
+        Column("owner", wrap=True),
+        Column("role", wrap=True, floor=6, words=True),
+        Column("scope", wrap=True, floor=6, words=True),
+        day_column("last used (UTC)"),
+        day_column("expires (UTC)"),
+        Column("notes", wrap=True),
+    )
+    rows: list[list[Cell]] = []
     for entry in inventory.entries:
         token, owner = entry.token, entry.owner
         who = (
@@ -148,18 +154,20 @@ def inventory_table(inventory: Inventory, *, clean: Clean, now: datetime) -> Tab
             )
             if on
         ]
-        table.add_row(
-            clean(token.id),
-            entry.kind,
-            clean(token.name or ""),
-            clean(who or ""),
-            clean(role),
-            clean(" ".join(sorted(token.scope)) or "-"),
-            _day(token.last_used_at),
-            _day(token.expires_at),
-            ", ".join(notes),
+        rows.append(
+            [
+                clean(token.id),
+                entry.kind,
+                clean(token.name or ""),
+                clean(who or ""),
+                clean(role),
+                clean(" ".join(sorted(token.scope)) or "-"),
+                day(token.last_used_at),
+                day(token.expires_at),
+                ", ".join(notes),
+            ]
         )
-    return table
+    return Grid(columns, rows)
 
 
 def audit_json(report: AuditReport) -> dict[str, Any]:
@@ -187,32 +195,43 @@ def audit_json(report: AuditReport) -> dict[str, Any]:
     }
 
 
-def findings_table(report: AuditReport, *, clean: Clean) -> Table:
+def findings_table(report: AuditReport, *, clean: Clean) -> Grid:
     """Render the findings as a table, by rule."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for column in ("rule", "token", "name", "owner", "finding"):
-        table.add_column(column, no_wrap=column in ("rule", "token"))
-    for f in report.findings:
-        table.add_row(
+    columns = (
+        Column("rule"),
+        Column("token"),
+        Column("name", wrap=True),
+        Column("owner", wrap=True),
+        Column("finding", wrap=True, floor=20),
+    )
+    rows: list[list[Cell]] = [
+        [
             f.rule,
             clean(f.token_id),
             clean(f.token_name or ""),
             clean(f.owner or ("(the account)" if f.kind == "automation" else "-")),
             clean(f.message),
-        )
-    return table
+        ]
+        for f in report.findings
+    ]
+    return Grid(columns, rows)
 
 
-def events_table(events: tuple[Event, ...], *, clean: Clean) -> Table:
-    """Render a token's events: when, what, from where."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for column in ("at", "event", "description", "ip"):
-        table.add_column(column)
-    for event in events:
-        table.add_row(
-            _time(event.created_at),
+def events_table(events: tuple[Event, ...], *, clean: Clean) -> Grid:
+    """Render a token's events: when (UTC), what, from where."""
+    columns = (
+        Column("at"),
+        Column("event"),
+        Column("description", wrap=True, floor=20),
+        Column("ip"),
+    )
+    rows: list[list[Cell]] = [
+        [
+            moment(event.created_at, ""),
             clean(event.event_type or ""),
             clean(event.description or ""),
             clean(event.ip or ""),
-        )
-    return table
+        ]
+        for event in events
+    ]
+    return Grid(columns, rows)

@@ -3,23 +3,35 @@
 One id a line in a file. Surrounding whitespace is trimmed; blank lines are skipped; ``#``
 starts a comment, on a line of its own or after an id (no Fastly id contains ``#``). A
 malformed id reaches the job, which reports it as ``invalid``; but an id shaped like an API
-key is refused before anything is sent, since sending it would put a secret in a URL (and a
-file of keys instead of ids is a mistake worth stopping for).
+key, or holding one (``"$KEY.x"``), or a piece of the configured key, is refused before
+anything is sent, since sending it would put a secret in a URL (and a file of keys instead of
+ids is a mistake worth stopping for). The refusal never shows the id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
 from .._ids import is_valid_id
 from ._grammar import UsageError
-from ._secrets import looks_like_key
+from ._secrets import key_shaped_words
 
-__all__ = ["IdFileError", "check_id", "gather_ids", "parse_id_lines", "read_id_file"]
+Secretive = Callable[[str], bool]
+"""Whether a word is, holds or shares a piece of a secret (``Redactor.holds_secret``)."""
+
+__all__ = [
+    "IdFileError",
+    "check_id",
+    "gather_ids",
+    "optional_id",
+    "parse_id_lines",
+    "read_id_file",
+]
 
 _LOOKS_LIKE_KEY = (
-    "{what} looks like an API key, not a token id (ids are 22 letters and digits); nothing was sent"
+    "{what} looks like an API key, or holds one, not a token id (ids are 22 letters and "
+    "digits); nothing was sent"
 )
 
 STDIN = "-"
@@ -56,21 +68,36 @@ def read_id_file(path: str, stdin: TextIO) -> list[str]:
         raise IdFileError(f"cannot read ids from {path}: not UTF-8 text ({exc.reason})") from None
 
 
-def check_id(value: str, what: str) -> str:
+def _key_shaped(text: str) -> bool:
+    return bool(key_shaped_words([text]))
+
+
+def check_id(value: str, what: str, *, secretive: Secretive = _key_shaped) -> str:
     """Return ``value`` if it is a well-formed id; else a usage error naming ``what``."""
-    if looks_like_key(value):
+    if secretive(value) or _key_shaped(value):
         raise UsageError(_LOOKS_LIKE_KEY.format(what=what))
     if not is_valid_id(value):
         raise UsageError(f"{what} must be 1 to 64 ASCII letters and digits, got {value!r}")
     return value
 
 
-def gather_ids(ids: Sequence[str], files: Sequence[str], stdin: TextIO) -> list[str]:
-    """Return the ids given, then those of each file in turn; refuse any shaped like a key."""
+def optional_id(value: str | None, what: str, *, secretive: Secretive) -> str | None:
+    """Check an optional id option (``--customer``, ``--owner``): None when not given."""
+    return check_id(value, what, secretive=secretive) if value else None
+
+
+def gather_ids(
+    ids: Sequence[str],
+    files: Sequence[str],
+    stdin: TextIO,
+    *,
+    secretive: Secretive = _key_shaped,
+) -> list[str]:
+    """Return the ids given, then those of each file in turn; refuse any holding a secret."""
     if sum(1 for path in files if path == STDIN) > 1:
         raise UsageError("--file - (standard input) can be given only once")
     for number, token_id in enumerate(ids, 1):
-        if looks_like_key(token_id):
+        if secretive(token_id) or _key_shaped(token_id):
             raise UsageError(_LOOKS_LIKE_KEY.format(what=f"ID {number}"))
     gathered = list(ids)
     for path in files:
@@ -79,7 +106,7 @@ def gather_ids(ids: Sequence[str], files: Sequence[str], stdin: TextIO) -> list[
         except IdFileError as exc:
             raise UsageError(str(exc)) from None
         for number, token_id in enumerate(from_file, 1):
-            if looks_like_key(token_id):
+            if secretive(token_id) or _key_shaped(token_id):
                 raise UsageError(_LOOKS_LIKE_KEY.format(what=f"id {number} of {path}"))
         gathered.extend(from_file)
     return gathered

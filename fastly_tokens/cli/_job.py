@@ -101,19 +101,27 @@ async def plan_job(
 async def run_job(
     options: JobOptions, out: Output, job: RevocationJob, relay: Relay
 ) -> RevocationReport:
-    """Run a planned job with progress; on a cancel (Ctrl-C), show what was reached first."""
+    """Run a planned job with progress; on a cancel (Ctrl-C), show what was reached first.
+
+    The bar is stopped (its last frame left in place) before the summary is printed: a live
+    bar redrawn meanwhile would land below the summary, and a line printed while it is live
+    would start at the end of the bar's line.
+    """
+    cancelled: asyncio.CancelledError | None = None
     with out.progress(job.total) as view:
         relay.target = view.update
         try:
             report = await job.run()
-        except asyncio.CancelledError:
-            partial = job.report()
-            view.finish(partial)
-            _interrupted(options, out, partial)
-            raise
+        except asyncio.CancelledError as exc:
+            cancelled, report = exc, job.report()
         except JournalError as exc:  # pragma: no cover (planning opened it already)
             raise UsageError(str(exc)) from None
+        finally:
+            relay.target = None
         view.finish(report)
+    if cancelled is not None:
+        _interrupted(options, out, report)
+        raise cancelled
     return report
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._commands import connect
+from ._connect import connect
 from ._console import Output
 from ._documents import token_json
 from ._grammar import EXIT_OK, UsageError

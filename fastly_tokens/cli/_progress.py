@@ -7,6 +7,7 @@ nothing from the server.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Protocol, Self
@@ -24,6 +25,7 @@ from rich.text import Text
 
 from .. import Outcome, RevocationProgress, RevocationReport
 from ._documents import counts_text
+from ._words import plural
 
 __all__ = ["PLAIN_INTERVAL", "BarProgress", "PlainProgress", "ProgressView", "make_progress"]
 
@@ -31,12 +33,21 @@ PLAIN_INTERVAL = 0.5
 """Seconds between two plain progress lines, at most one a chunk."""
 
 
+Quiet = Callable[[], contextlib.AbstractContextManager[None]]
+"""What keeps other transient lines (the wait notice) off the terminal while a bar is live."""
+
+
 def make_progress(
-    console: Console, total: int, label: str, clock: Callable[[], float]
+    console: Console,
+    total: int,
+    label: str,
+    clock: Callable[[], float],
+    *,
+    quiet: Quiet = contextlib.nullcontext,
 ) -> ProgressView:
     """Make the progress view for ``console``: a live bar on a terminal, plain lines elsewhere."""
     if console.is_terminal:
-        return BarProgress(console, total, label)
+        return BarProgress(console, total, label, quiet=quiet)
     return PlainProgress(console, total, label, clock)
 
 
@@ -66,22 +77,27 @@ class ProgressView(Protocol):
 class BarProgress:
     """A live rich progress bar, for a terminal."""
 
-    def __init__(self, console: Console, total: int, label: str) -> None:
+    def __init__(
+        self, console: Console, total: int, label: str, *, quiet: Quiet = contextlib.nullcontext
+    ) -> None:
+        self._quiet = quiet
+        self._stack = contextlib.ExitStack()
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[counts]}"),
-            TextColumn("{task.fields[requests]} writes"),
+            TextColumn("{task.fields[writes]}"),
             TimeElapsedColumn(),
             console=console,
             transient=False,
         )
         self._task: TaskID = self._progress.add_task(
-            label, total=total, counts=counts_text({}), requests=0
+            label, total=total, counts=counts_text({}), writes=plural(0, "write")
         )
 
     def __enter__(self) -> Self:
+        self._stack.enter_context(self._quiet())
         self._progress.start()
         return self
 
@@ -92,6 +108,7 @@ class BarProgress:
         tb: TracebackType | None,
     ) -> None:
         self._progress.stop()
+        self._stack.close()
 
     def update(self, progress: RevocationProgress) -> None:
         """Move the bar."""
@@ -100,7 +117,7 @@ class BarProgress:
             completed=progress.done,
             total=progress.total,
             counts=counts_text(progress.counts),
-            requests=progress.writes,
+            writes=plural(progress.writes, "write"),
         )
 
     def finish(self, report: RevocationReport) -> None:
@@ -110,7 +127,7 @@ class BarProgress:
             completed=_done(report),
             total=len(report.results),
             counts=counts_text(report.counts),
-            requests=report.writes,
+            writes=plural(report.writes, "write"),
         )
 
 

@@ -13,16 +13,18 @@ import argparse
 from datetime import UTC, datetime
 
 from .. import FastlyAsync, RevocationPlan, Scope, Token
-from ._commands import connect
+from ._connect import connect
 from ._console import Output
 from ._documents import dry_run_json, not_revoked, report_json
 from ._grammar import EXIT_FAILED, EXIT_OK, UsageError
-from ._ids import check_id, gather_ids
+from ._ids import gather_ids, optional_id
 from ._job import JobOptions, plan_job, run_job
+from ._journal import check_journal
 from ._leak import revoke_leaked
 from ._selection import Clause, build_selections, criteria
 from ._streams import Streams
 from ._tables import plan_lines, plan_table
+from ._words import plural
 
 __all__ = ["revoke"]
 
@@ -36,10 +38,11 @@ async def revoke(args: argparse.Namespace, out: Output, streams: Streams) -> int
         return await revoke_leaked(args, out, streams)
     now = datetime.now(UTC)
     clauses = criteria(args, now=now)
-    ids = gather_ids(args.ids, args.files, streams.stdin)
+    ids = gather_ids(args.ids, args.files, streams.stdin, secretive=out.redact.holds_secret)
     _check_request(args, clauses, ids)
-    customer = check_id(args.customer, "--customer") if args.customer else None
-    owner = check_id(args.owner, "--owner") if args.owner else None
+    check_journal(args.journal)
+    customer = optional_id(args.customer, "--customer", secretive=out.redact.holds_secret)
+    owner = optional_id(args.owner, "--owner", secretive=out.redact.holds_secret)
     for field, value in clauses:
         if field == "scope" and not isinstance(value, Scope):
             out.note(f"note: {value!r} is not a scope Fastly documents", style="yellow")
@@ -71,8 +74,14 @@ async def revoke(args: argparse.Namespace, out: Output, streams: Streams) -> int
             out.note(line, style="yellow")
     if not report.ok:
         bad = len(not_revoked(report.results))
-        out.note(f"{bad} of {len(report.results)} ids were not revoked", style="red")
+        out.note(_not_revoked_line(bad, len(report.results)), style="red")
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _not_revoked_line(bad: int, total: int) -> str:
+    if total == 1:
+        return "the id was not revoked"
+    return f"{bad} of {total} ids {'was' if bad == 1 else 'were'} not revoked"
 
 
 def _check_request(args: argparse.Namespace, clauses: list[Clause], ids: list[str]) -> None:
@@ -123,7 +132,7 @@ def _dry_run(
     if args.json:
         out.json(dry_run_json(plan, tokens))
         return
-    title = f"Would revoke {len(plan.to_send) + bool(plan.current_last)} tokens (dry run)"
+    title = f"Would revoke {plural(len(plan.to_send) + bool(plan.current_last), 'token')} (dry run)"
     if tokens is not None:
         out.tokens(tokens, title=title, owners=args.customer is not None)
     else:
@@ -143,12 +152,12 @@ def _confirmed(
     """Show what a selection will revoke and cost, and ask; off a terminal, ``--yes`` is needed."""
     if not streams.stdin.isatty():
         raise UsageError(
-            f"this selection would revoke {len(tokens)} tokens: a selection is revoked only "
-            "when confirmed, and standard input is not a terminal to ask on. Check it with "
+            f"this selection would revoke {plural(len(tokens), 'token')}: a selection is revoked "
+            "only when confirmed, and standard input is not a terminal to ask on. Check it with "
             "--dry-run, then pass --yes"
         )
     shown = tokens[:SHOWN_BEFORE_ASKING]
-    title = f"This will revoke {len(tokens)} tokens:"
+    title = f"This will revoke {plural(len(tokens), 'token')}:"
     out.tokens(shown, title=title, owners=args.customer is not None)
     if len(tokens) > len(shown):
         out.say(f"... and {len(tokens) - len(shown)} more (--dry-run lists them all)")

@@ -5,7 +5,11 @@ header (and, on create, the form with the password) back; argparse echoes a word
 wrong place. So every string the command writes passes through one :class:`Redactor`, which
 masks the configured key, the password once it is read, and any word of the command line
 shaped like a Fastly key (32 characters of the URL-safe alphabet, both cases: ids, which are
-22 letters and digits, stay visible). Nothing here imports rich.
+22 letters and digits, stay visible).
+
+A key pasted by mistake is seldom exact: ``"$KEY.x"``, a key with junk appended, or one cut
+short. So a run of the key alphabet that holds :data:`WINDOW` consecutive characters of a
+secret is masked whole, wherever it appears. Nothing here imports rich.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from urllib.parse import quote, quote_plus
 
 __all__ = [
     "MASK",
+    "WINDOW",
     "Redactor",
     "SecretText",
     "key_shaped_words",
@@ -35,6 +40,12 @@ _KEY_ALPHABET = "A-Za-z0-9_-"
 _KEY_RUN = re.compile(
     rf"(?<![{_KEY_ALPHABET}])[{_KEY_ALPHABET}]{{{KEY_LENGTH}}}(?![{_KEY_ALPHABET}])"
 )
+
+WINDOW = 12
+"""Consecutive characters of a secret that make a word a piece of it: 72 random bits of a key,
+which no id or name shares by chance, and too few (of 192) to be worth hiding when shown."""
+_ALPHABET_RUN = re.compile(rf"[{_KEY_ALPHABET}]{{{WINDOW},}}")
+_HALF = WINDOW // 2
 
 SECRET_OPTIONS = ("--token", "--password")
 """Options whose value is a secret; argparse also takes any unambiguous prefix of them."""
@@ -110,7 +121,11 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._secrets: set[str] = set()
+        self._windows: set[str] = set()
+        self._anchors: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._probe: re.Pattern[str] | None = None
+        """Matches any text that holds a secret or a piece of one (and a few that do not)."""
         for secret in secrets:
             self.add(secret)
 
@@ -119,15 +134,35 @@ class Redactor:
         if not secret:
             return
         self._secrets |= _variants(secret)
+        for run in _ALPHABET_RUN.findall(secret):
+            self._windows |= {run[i : i + WINDOW] for i in range(len(run) - WINDOW + 1)}
+            # Every window holds one of these halves whole: a text without any holds none.
+            self._anchors |= {run[i : i + _HALF] for i in range(0, len(run) - _HALF + 1, _HALF)}
         if self._secrets:
             ordered = sorted(self._secrets, key=len, reverse=True)
             self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+            probes = sorted(self._secrets | self._anchors, key=len, reverse=True)
+            self._probe = re.compile("|".join(re.escape(s) for s in probes))
+
+    def _piece(self, match: re.Match[str]) -> str:
+        run = match.group()
+        windows = self._windows
+        if any(run[i : i + WINDOW] in windows for i in range(len(run) - WINDOW + 1)):
+            return MASK
+        return run
 
     def __call__(self, text: str) -> str:
-        """Return ``text`` with every secret replaced by ``***``."""
-        if self._pattern is None:
-            return text
-        return self._pattern.sub(MASK, text)
+        """Return ``text`` with every secret, and every word holding a piece of one, as ``***``."""
+        if self._pattern is None or self._probe is None or not self._probe.search(text):
+            return text  # the common case, at the cost of one search
+        text = self._pattern.sub(MASK, text)
+        if self._windows:
+            text = _ALPHABET_RUN.sub(self._piece, text)
+        return text
+
+    def holds_secret(self, text: str) -> bool:
+        """Whether ``text`` is, holds or shares a piece of a secret, or holds a key-shaped run."""
+        return self(text) != text or bool(key_shaped_words([text]))
 
     def __repr__(self) -> str:
         return f"<Redactor of {len(self._secrets)} forms>"

@@ -13,11 +13,18 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .. import Selection
+from .. import Scope, Selection
 from .._models import as_scope
 from ._grammar import WHERE_KINDS, UsageError
 
-__all__ = ["Clause", "build_selections", "criteria", "parse_moment", "parse_where"]
+__all__ = [
+    "Clause",
+    "build_selections",
+    "checked_scopes",
+    "criteria",
+    "parse_moment",
+    "parse_where",
+]
 
 Clause = tuple[str, Any]
 """One criterion as the ``Selection`` field it sets and the value."""
@@ -38,6 +45,24 @@ def parse_moment(text: str, option: str, *, now: datetime) -> datetime:
             f"2025-01-31T12:00:00Z), nor Nd (days ago): {text!r}"
         ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def checked_scopes(values: Sequence[str] | None) -> str | None:
+    """Join the scopes ``create --scope`` was given (repeated or space-joined); None for none.
+
+    Each must be one Fastly documents: anything else is a usage error before anything is
+    sent (Fastly would refuse it with ``invalid_scope`` after the login).
+    """
+    if values is None:
+        return None
+    words = [word for value in values for word in value.split()]
+    known = ", ".join(scope.value for scope in Scope)
+    if not words:
+        raise UsageError(f"--scope is empty: the scopes are {known}")
+    for word in words:
+        if not isinstance(as_scope(word), Scope):
+            raise UsageError(f"--scope {word!r} is not a scope: the scopes are {known}")
+    return " ".join(dict.fromkeys(words))
 
 
 def parse_where(clauses: Sequence[Sequence[str]], *, now: datetime) -> list[Clause]:

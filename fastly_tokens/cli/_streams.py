@@ -1,15 +1,18 @@
-"""What the command reads and writes besides the network: its streams, environment and prompt.
+"""What the command reads and writes besides the network: its streams, environment, prompt, time.
 
 ``run(argv, streams)`` takes them as one value, so the whole command can run in-process (in
-tests, or embedded) with its own standard streams and environment. Nothing here imports rich.
+tests, or embedded) with its own standard streams, environment and clock. Nothing here imports
+rich.
 """
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TextIO
 
 import attrs
@@ -19,7 +22,7 @@ __all__ = ["Streams"]
 
 @attrs.frozen
 class Streams:
-    """Standard input, output and error, the environment, and the password prompt."""
+    """Standard input, output and error, the environment, the password prompt, and time."""
 
     stdin: TextIO
     stdout: TextIO
@@ -28,6 +31,10 @@ class Streams:
     """Kept out of the repr: it holds ``FASTLY_API_TOKEN``."""
     prompt_password: Callable[[str], str] = getpass.getpass
     """Ask for a password without echoing it (``getpass.getpass``, which uses the terminal)."""
+    clock: Callable[[], float] = time.monotonic
+    """Seconds, for how long a request has been waited on and how often progress is shown."""
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    """The sleep between retries and between looks at a request in flight (a test's own)."""
 
     @classmethod
     def system(cls) -> Streams:

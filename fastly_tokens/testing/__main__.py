@@ -53,11 +53,19 @@ def _seconds(*, positive: bool) -> Callable[[str], float]:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-        if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds")
+        if value < 0 or (positive and value == 0):
             raise argparse.ArgumentTypeError(f"{text} is not {'> 0' if positive else '>= 0'}")
         return value
 
     return parse
+
+
+def _host(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty (0.0.0.0 listens on every interface)")
+    return text
 
 
 def _key(text: str) -> str:
@@ -73,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve a fake Fastly API (tokens, automation tokens, users, events) "
         "seeded with demo users and keys.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="interface (default 127.0.0.1)"
+    )
     parser.add_argument(
         "--port", type=_int_at_least(0, 65535), default=0, help="port (default 0: a free one)"
     )
@@ -178,7 +188,12 @@ async def serve(args: argparse.Namespace) -> int:
     try:
         await fake.start()
     except OSError as error:
-        reason = os.strerror(error.errno) if error.errno else str(error)
+        # A name that does not resolve is a gaierror: its errno is negative, unknown to
+        # os.strerror(), but its own strerror says it.
+        if error.errno and error.errno > 0:
+            reason = os.strerror(error.errno)
+        else:
+            reason = error.strerror or str(error)
         sys.stderr.write(f"{PROG}: error: cannot listen on {args.host}:{args.port}: {reason}\n")
         return EXIT_USAGE
     try:
@@ -194,8 +209,11 @@ async def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse arguments and serve; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Parse arguments and serve; return the exit status (2: a usage error, said in one line)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, or a usage error already printed
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     try:
         return asyncio.run(serve(args))
     except KeyboardInterrupt:
