@@ -16,7 +16,7 @@ from typing import Any
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 
-from ._models import AutomationToken, CreatedAutomationToken, ScopeSet, as_scope
+from ._models import AutomationToken, CreatedAutomationToken, Event, ScopeSet, as_scope
 
 __all__ = ["converter", "make_converter", "strict_converter"]
 
@@ -107,12 +107,34 @@ def _automation_shape(value: Any, *, created: bool) -> Any:
     return shaped
 
 
-def _register_automation(conv: cattrs.Converter) -> None:
-    for cls, created in ((AutomationToken, False), (CreatedAutomationToken, True)):
-        base = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=conv.forbid_extra_keys)
+def _event_shape(value: Any) -> Any:
+    """Flatten a JSON:API event resource: its ``attributes`` beside its ``id`` (``type`` goes)."""
+    if not isinstance(value, dict) or "attributes" not in value:
+        return value
+    attributes = value["attributes"]
+    if attributes is None:
+        attributes = {}
+    if not isinstance(attributes, dict):
+        raise TypeError(f"expected the attributes to be an object, got {type(attributes).__name__}")
+    return {**attributes, "id": value.get("id")}
 
-        def hook(value: Any, _: type, base: Any = base, created: bool = created) -> Any:
-            return base(_automation_shape(value, created=created), _)
+
+_SHAPES: dict[type, Callable[[Any], Any]] = {
+    AutomationToken: functools.partial(_automation_shape, created=False),
+    CreatedAutomationToken: functools.partial(_automation_shape, created=True),
+    Event: _event_shape,
+}
+"""Models whose bodies are brought to their fields' shape before cattrs structures them."""
+
+
+def _register_shaped(conv: cattrs.Converter) -> None:
+    for cls, shape in _SHAPES.items():
+        base: Any = make_dict_structure_fn(
+            cls, conv, _cattrs_forbid_extra_keys=conv.forbid_extra_keys
+        )
+
+        def hook(value: Any, _: type, base: Any = base, shape: Any = shape) -> Any:
+            return base(shape(value), _)
 
         conv.register_structure_hook(cls, hook)
 
@@ -133,7 +155,7 @@ def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
     for type_, hook in exact.items():
         # Generic aliases are not classes, so they dispatch on equality, not singledispatch.
         conv.register_structure_hook_func(_is(type_), hook)
-    _register_automation(conv)
+    _register_shaped(conv)
     conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_unstructure_hook_func(_is(ScopeSet), _unstructure_scope)
     return conv

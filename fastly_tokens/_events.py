@@ -1,9 +1,10 @@
 """`EventsAPI`: the audit log (``GET /events``), every page, with its documented filters.
 
 What a token did, after a leak, is read here: ``filter[token_id]`` and a ``created_at`` bound.
-The answer is JSON:API (``data`` of resources, ``links``, ``meta``); each resource's attributes
-become one flat :class:`Event`. Pages are read as the automation-token listing's are: the first,
-then the rest at once within the client's bound, in order.
+The answer is JSON:API (``data`` of resources, ``links``, ``meta``); the converter flattens
+each resource's ``id`` and ``attributes`` into one :class:`Event`. Pages are read as the
+automation-token listing's are: the first, then the rest at once within the client's bound,
+in order.
 """
 
 from __future__ import annotations
@@ -18,61 +19,20 @@ import attrs
 
 from ._call import CallRecord
 from ._ids import check_id
+from ._models import Event
 from ._paging import Page, PageMeta, pages
 from ._resource import Caller
 from ._wire import format_time
 
-__all__ = ["Event", "EventsAPI"]
+__all__ = ["Event", "EventsAPI"]  # Event is re-exported from its home in ._models
 
 PAGE_SIZE = 100
 """Events asked for per page (Fastly's default is 20)."""
 
 
 @attrs.frozen(kw_only=True)
-class Event:
-    """One entry of the audit log: what was done, by which user and token, when."""
-
-    id: str
-    event_type: str | None = None
-    """Such as ``token.create``, ``token.destroy``, ``user.sudo``, ``user.login_failure``."""
-    created_at: datetime | None = None
-    description: str | None = None
-    user_id: str | None = None
-    token_id: str | None = None
-    """The token that performed the action."""
-    customer_id: str | None = None
-    service_id: str | None = None
-    ip: str | None = None
-    admin: bool | None = None
-    metadata: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-@attrs.frozen(kw_only=True)
-class _Attributes:
-    """An event resource's attributes: :class:`Event` without its id."""
-
-    event_type: str | None = None
-    created_at: datetime | None = None
-    description: str | None = None
-    user_id: str | None = None
-    token_id: str | None = None
-    customer_id: str | None = None
-    service_id: str | None = None
-    ip: str | None = None
-    admin: bool | None = None
-    metadata: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-@attrs.frozen(kw_only=True)
-class _Resource:
-    id: str
-    type: str | None = None
-    attributes: _Attributes = attrs.field(factory=_Attributes)
-
-
-@attrs.frozen(kw_only=True)
 class _Document:
-    data: tuple[_Resource, ...] = ()
+    data: tuple[Event, ...] = ()
     meta: PageMeta = attrs.field(factory=PageMeta)
     links: Mapping[str, Any] = attrs.field(factory=dict)
 
@@ -139,9 +99,4 @@ class EventsAPI:
         finally:
             if record is not None:
                 record.add(own)
-        return Page(data=tuple(_event(r) for r in document.data), meta=document.meta)
-
-
-def _event(resource: _Resource) -> Event:
-    """Flatten one JSON:API resource into an :class:`Event`."""
-    return Event(id=resource.id, **attrs.asdict(resource.attributes, recurse=False))
+        return Page(data=document.data, meta=document.meta)

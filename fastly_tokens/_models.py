@@ -1,4 +1,4 @@
-"""The attrs classes that Fastly's token JSON is structured into.
+"""The attrs classes that Fastly's token (and audit-log) JSON is structured into.
 
 Models are tolerant readers: Fastly sends nulls the spec does not promise and fields it does not
 list, so every field but ``id`` is optional. Collections are tuples and frozensets, timestamps
@@ -8,8 +8,9 @@ aware UTC datetimes, and ``scope`` the set of scopes parsed from Fastly's space-
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -18,6 +19,7 @@ __all__ = [
     "AutomationToken",
     "CreatedAutomationToken",
     "CreatedToken",
+    "Event",
     "Scope",
     "ScopeSet",
     "Token",
@@ -170,3 +172,22 @@ class CreatedAutomationToken(AutomationToken):
 
     access_token: str = attrs.field(repr=False, validator=attrs.validators.min_len(1))
     """The secret to send as ``Fastly-Key``. Kept out of ``repr``; store it somewhere safe."""
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """One entry of the audit log: what was done, by which user and token, when."""
+
+    id: str
+    event_type: str | None = None
+    """Such as ``token.create``, ``token.destroy``, ``user.sudo``, ``user.login_failure``."""
+    created_at: datetime | None = None
+    description: str | None = None
+    user_id: str | None = None
+    token_id: str | None = None
+    """The token that performed the action."""
+    customer_id: str | None = None
+    service_id: str | None = None
+    ip: str | None = None
+    admin: bool | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)

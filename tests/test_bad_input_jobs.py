@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
+
 from .support.bad_input import (
     OTHER_KEY,
     UNKNOWN_ID,

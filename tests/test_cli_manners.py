@@ -31,6 +31,7 @@ from fastly_tokens.cli._journal import HEADER_KEY, check_journal
 from fastly_tokens.cli._secrets import MASK, WINDOW, Redactor
 from fastly_tokens.cli._streams import Streams
 from fastly_tokens.testing import FakeFastly
+
 from .support.cli import KEY, run_cli
 
 pytestmark = pytest.mark.fake_fastly(key=KEY, seed=5)

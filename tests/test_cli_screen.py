@@ -24,6 +24,7 @@ from fastly_tokens.cli._run import run
 from fastly_tokens.cli._streams import Streams
 from fastly_tokens.cli._waiting import AFTER, WaitNotice
 from fastly_tokens.testing import FakeFastly
+
 from .support.cli import KEY, Run, check_run, cli_environ
 
 pytestmark = pytest.mark.fake_fastly(key=KEY, seed=5)

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from fastly_tokens.cli._grid import CHUNK, GAP, Column, Grid, layout, render, text_width
 from fastly_tokens.testing import FakeFastly
+
 from .support.cli import KEY, run_cli
 
 pytestmark = pytest.mark.fake_fastly(key=KEY, seed_tokens=2500, seed=8)

@@ -14,8 +14,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
-
 from .support.fake_http import fetch
 
 COMMAND = [sys.executable, "-m", "fastly_tokens.testing"]

@@ -11,7 +11,7 @@ import attrs
 import cattrs
 import pytest
 
-from fastly_tokens import CreatedToken, Scope, Token
+from fastly_tokens import CreatedToken, Event, Scope, Token
 from fastly_tokens._converter import converter, strict_converter
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -123,3 +123,20 @@ def test_official_sdk_token_fields_all_appear_in_ours() -> None:
 
 def attrs_fields(cls: type) -> list[str]:
     return [f.name for f in attrs.fields(cls)]
+
+
+def test_an_event_resource_is_flattened_its_id_beside_its_attributes() -> None:
+    resource = {
+        "id": "ev1",
+        "type": "event",
+        "attributes": {"id": "not-this", "event_type": "token.create", "admin": False},
+    }
+    event = strict_converter.structure(resource, Event)
+    assert event == Event(id="ev1", event_type="token.create", admin=False)
+    assert converter.structure({"id": "ev2", "attributes": None}, Event) == Event(id="ev2")
+
+
+@pytest.mark.parametrize("attributes", [[], "token.create", 3])
+def test_event_attributes_that_are_not_an_object_are_an_error(attributes: object) -> None:
+    with pytest.raises((cattrs.BaseValidationError, TypeError)):
+        converter.structure({"id": "ev1", "attributes": attributes}, Event)

@@ -24,6 +24,7 @@ import pytest
 from fastly_tokens.cli._run import run
 from fastly_tokens.cli._streams import Streams
 from fastly_tokens.testing import DEMO_PASSWORD, FakeFastly
+
 from .cli import KEY, Run, check_run, cli_environ
 
 OTHER_KEY = "AnotherKey-x7Rq2Lm9Vb4Tz8Wc1Np3K"
