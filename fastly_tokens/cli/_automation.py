@@ -11,7 +11,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from ._commands import password_of
+from ._commands import password_of, show_created
 from ._connect import connect
 from ._console import Output
 from ._documents import token_json
@@ -79,17 +79,7 @@ async def _create(args: argparse.Namespace, out: Output, streams: Streams) -> in
             )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    if args.json:
-        out.json(token_json(created), keep=frozenset({"access_token"}))
-        return EXIT_OK
-    out.say(f"Created automation token {created.id}.", style="bold green")
-    out.token(created)
-    out.say("")
-    out.say(
-        "Its secret, shown only this once (Fastly cannot show it again; store it now):",
-        style="bold yellow",
-    )
-    out.say_secret(created.access_token)
+    show_created(out, created, "automation token", as_json=args.json)
     return EXIT_OK
 
 

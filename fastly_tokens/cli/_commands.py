@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from .. import Scope, Token
+from .. import CreatedAutomationToken, CreatedToken, Scope, Token
 from ._connect import connect
 from ._console import Output, settle
 from ._documents import token_json
@@ -20,7 +20,7 @@ from ._selection import checked_scopes, parse_moment
 from ._streams import Streams
 from ._words import plural
 
-__all__ = ["create", "current", "get", "list_tokens", "password_of"]
+__all__ = ["create", "current", "get", "list_tokens", "password_of", "show_created"]
 
 
 def _print_token(args: argparse.Namespace, out: Output, token: Token) -> None:
@@ -105,10 +105,18 @@ async def create(args: argparse.Namespace, out: Output, streams: Streams) -> int
             )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    if args.json:
+    show_created(out, created, "token", as_json=args.json)
+    return EXIT_OK
+
+
+def show_created(
+    out: Output, created: CreatedToken | CreatedAutomationToken, noun: str, *, as_json: bool
+) -> None:
+    """Print a new token and, this once, its secret (``--json``: both in one document)."""
+    if as_json:
         out.json(token_json(created), keep=frozenset({"access_token"}))
-        return EXIT_OK
-    out.say(f"Created token {created.id}.", style="bold green")
+        return
+    out.say(f"Created {noun} {created.id}.", style="bold green")
     out.token(created)
     out.say("")
     out.say(
@@ -116,4 +124,3 @@ async def create(args: argparse.Namespace, out: Output, streams: Streams) -> int
         style="bold yellow",
     )
     out.say_secret(created.access_token)
-    return EXIT_OK

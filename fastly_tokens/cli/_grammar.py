@@ -16,6 +16,7 @@ from .._client import DEFAULT_BASE_URL
 from ._grammar_automation import add_automation
 from ._grammar_hygiene import add_hygiene
 from ._grammar_jobs import STRATEGIES, job_options, revoke_arguments, whole_number
+from ._grammar_login import login_options
 from ._help import (
     BASE_URL_ENV_VAR,
     EXIT_FAILED,
@@ -175,20 +176,6 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
         epilog="The password is prompted for on a terminal; elsewhere use --password-stdin.\n"
         "--password puts it in your shell history and the process list.",
     )
-    create.add_argument(
-        "--username",
-        help="log in as this user (an email), without the key; default: the key's own user, "
-        "after sudo mode (POST /sudo) with that user's password",
-    )
-    password = create.add_mutually_exclusive_group()
-    password.add_argument(
-        "--password", type=SecretText, help="the user's password (prefer the prompt)"
-    )
-    password.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of standard input",
-    )
     create.add_argument("--name", help="a name for the token")
     create.add_argument(
         "--scope",
@@ -209,7 +196,11 @@ def build_parser(redact: Callable[[str], str] = str) -> Parser:
         metavar="ISO",
         help="when the token stops working: an ISO date or date-time (UTC unless it says)",
     )
-    create.add_argument("--otp", help="the one-time code, for a user with two-factor auth")
+    login_options(
+        create,
+        username_help="log in as this user (an email), without the key; default: the key's own "
+        "user, after sudo mode (POST /sudo) with that user's password",
+    )
     _json_option(create, "the new token, its secret included,")
 
     revoke = add(

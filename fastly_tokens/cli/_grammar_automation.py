@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._grammar_jobs import revoke_arguments
-from ._secrets import SecretText
+from ._grammar_login import login_options
 
 __all__ = ["add_automation"]
 
@@ -93,14 +93,6 @@ def _create(create: argparse.ArgumentParser) -> None:
     create.add_argument(
         "--tls-access", action="store_true", help="allow TLS management (single-role tokens)"
     )
-    create.add_argument("--username", help="the superuser's login, if sudo asks for it")
-    password = create.add_mutually_exclusive_group()
-    password.add_argument(
-        "--password", type=SecretText, help="the superuser's password (prefer the prompt)"
+    login_options(
+        create, username_help="the superuser's login, if sudo asks for it", whose="the superuser's"
     )
-    password.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of standard input",
-    )
-    create.add_argument("--otp", help="the one-time code, for a user with two-factor auth")

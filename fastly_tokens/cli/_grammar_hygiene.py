@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from ._secrets import SecretText
+from ._grammar_login import login_options
 
 __all__ = ["MAX_DAYS", "OFF", "add_hygiene", "days_or_off"]
 
@@ -115,11 +115,5 @@ def add_hygiene(add: Add, json_option: JsonOption) -> None:
     rotate.add_argument("--wait", action="store_true", help="sleep through the grace period")
     rotate.add_argument("--journal", metavar="PATH", help="record each step; run again to resume")
     rotate.add_argument("--secret-file", metavar="PATH", help="write the new secret here (0600)")
-    rotate.add_argument("--username", help="log in as this user (an email), without the key")
-    password = rotate.add_mutually_exclusive_group()
-    password.add_argument("--password", type=SecretText, help="the password (prefer the prompt)")
-    password.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
-    rotate.add_argument("--otp", help="the one-time code, for a user with two-factor auth")
+    login_options(rotate, username_help="log in as this user (an email), without the key")
     json_option(rotate, "the steps")
