@@ -16,8 +16,8 @@ import nox
 # Coverage gates, in percent of statements and branches (`coverage report --fail-under`):
 # the whole package, then the SDK core alone (everything but the command line and the fake).
 # Each is the figure the suite reached when it was set, rounded down: raise them with tests.
-COVERAGE_GATE = 93
-CORE_COVERAGE_GATE = 95
+COVERAGE_GATE = 96
+CORE_COVERAGE_GATE = 96
 NOT_CORE = "fastly_tokens/cli/*,fastly_tokens/testing/*,_fastly_tokens_pytest.py"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
