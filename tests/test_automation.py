@@ -16,13 +16,16 @@ from fastly_tokens import (
     NotFoundError,
     NotSuperuserError,
     Outcome,
+    PermissionDeniedError,
     Scope,
     Selection,
+    SudoRequiredError,
 )
 from fastly_tokens._converter import strict_converter
 from fastly_tokens._paging import Page
 from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly
 
+from .support.fake_http import Make
 from .support.hostile import HostileServer
 
 
@@ -192,3 +195,78 @@ async def test_a_create_answer_without_a_secret_is_a_validation_error() -> None:
         c._sudo.expires_at = datetime.now(UTC) + timedelta(minutes=5)  # skip the sudo step
         with pytest.raises(Exception, match="does not fit CreatedAutomationToken"):
             await c.automation_tokens.create_automation_token(name="x", password="pw")
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "missing"), [("", DEMO_PASSWORD, "name"), ("x", "", "password")]
+)
+async def test_a_create_without_a_name_or_password_sends_nothing(
+    fake: FakeFastly, admin: FastlyAsync, name: str, password: str, missing: str
+) -> None:
+    with pytest.raises(ValueError, match=f"{missing} is required"):
+        await admin.automation_tokens.create_automation_token(name=name, password=password)
+    assert fake.requests == []
+
+
+async def test_a_sudo_window_closed_early_at_fastly_is_reopened_once(
+    fake: FakeFastly, admin: FastlyAsync
+) -> None:
+    await admin.automation_tokens.create_automation_token(name="first", password=DEMO_PASSWORD)
+    fake.grant_sudo(fake.world.superuser_token.id, seconds=-1)  # Fastly ended it, not the client
+    second = await admin.automation_tokens.create_automation_token(
+        name="second", password=DEMO_PASSWORD, tls_access=True
+    )
+    again = ["/automation-tokens", "/sudo", "/automation-tokens"]
+    assert posts(fake) == ["/sudo", "/automation-tokens", *again]
+    stored = fake.automation_tokens()[-1]
+    assert (stored.id, stored.name, stored.tls_access) == (second.id, "second", True)
+
+
+async def test_a_sudo_window_fastly_never_keeps_open_is_one_typed_error(
+    make_fake: Make, clock: FakeClock
+) -> None:
+    fake = await make_fake(sudo_seconds=0)
+    async with FastlyAsync(fake.superuser_key, base_url=fake.base_url, clock=clock) as admin:
+        with pytest.raises(SudoRequiredError):
+            await admin.automation_tokens.create_automation_token(name="x", password=DEMO_PASSWORD)
+    assert posts(fake) == ["/sudo", "/automation-tokens", "/sudo", "/automation-tokens"]
+    assert fake.automation_tokens() == []
+
+
+async def test_a_key_that_is_no_person_leaves_the_refusal_to_fastly(
+    fake: FakeFastly, clock: FakeClock
+) -> None:
+    bot = fake.add_automation_token(role="engineer")
+    async with FastlyAsync(bot.access_token, base_url=fake.base_url, clock=clock) as c:
+        with pytest.raises(PermissionDeniedError):
+            await c.automation_tokens.create_automation_token(name="x", password=DEMO_PASSWORD)
+    # No person to check first (404): the sudo login is Fastly's to refuse, and it does.
+    seen = [(r.method, r.path, r.status) for r in fake.requests]
+    assert seen == [("GET", "/current_user", 404), ("POST", "/sudo", 403)]
+    assert len(fake.automation_tokens()) == 1
+
+
+@pytest.mark.parametrize(
+    ("said", "error"),
+    [
+        ("Only superusers may create automation tokens", NotSuperuserError),
+        ("This customer enforces two-factor login", LoginEnforcedError),
+        ("Forbidden", PermissionDeniedError),
+    ],
+)
+async def test_a_create_refused_by_fastly_is_typed_by_what_it_said(
+    said: str, error: type[PermissionDeniedError]
+) -> None:
+    async def answer(request: web.Request) -> web.StreamResponse:
+        if request.path == "/current_user":
+            return web.json_response({"msg": "Record not found"}, status=404)
+        return web.json_response({"msg": said}, status=403)
+
+    server = HostileServer(answer)
+    async with server.running(), FastlyAsync("k" * 32, base_url=server.base_url) as c:
+        c._sudo.expires_at = datetime.now(UTC) + timedelta(minutes=5)  # skip the sudo step
+        with pytest.raises(PermissionDeniedError) as raised:
+            await c.automation_tokens.create_automation_token(name="x", password="pw")
+    assert type(raised.value) is error
+    assert raised.value.status == 403
+    assert said in str(raised.value)
