@@ -104,6 +104,21 @@ async def test_create_token_with_services(client: FastlyAsync, fake: FakeFastly)
     assert created.services == ("svc1AAAA", "svc2BBBB")
 
 
+@pytest.mark.parametrize(
+    ("username", "password", "said"),
+    [
+        ("user@example.com", "", "password is required"),
+        ("", "pw", "username, when given, must not be empty"),
+    ],
+)
+async def test_create_token_without_a_password_or_with_a_blank_username_sends_nothing(
+    client: FastlyAsync, fake: FakeFastly, username: str, password: str, said: str
+) -> None:
+    with pytest.raises(ValueError, match=said):
+        await client.tokens.create_token(username=username, password=password)
+    assert fake.requests == []
+
+
 async def test_create_token_wrong_password_is_invalid_grant(
     client: FastlyAsync, fake: FakeFastly
 ) -> None:
