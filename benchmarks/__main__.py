@@ -25,6 +25,7 @@ from . import (
     bench_list,
     bench_memory,
     bench_revoke,
+    bench_startup,
 )
 from ._harness import Config, RowResult, log_to_stderr, machine_lines, render
 
@@ -37,6 +38,7 @@ ROWS: dict[str, Callable[[Config, Callable[[str], None]], RowResult]] = {
     "middleware": _middleware_row.run,
     "automation": bench_automation.run,
     "inventory": bench_inventory.run,
+    "startup": bench_startup.run,
 }
 
 

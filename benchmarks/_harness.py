@@ -14,6 +14,7 @@ import gc
 import importlib
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,7 @@ __all__ = [
     "missing_note",
     "optional_module",
     "paired_ratio",
+    "peak_kib",
     "render",
     "timed",
 ]
@@ -391,6 +393,20 @@ class FakeServer:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+
+
+def peak_kib() -> int:
+    """The peak resident set of this process image so far, in KiB.
+
+    Linux's ``VmHWM`` where there is one. ``ru_maxrss`` is the fallback only: on Linux it
+    carries over the parent's peak through fork and exec, so a child of a large parent (this
+    suite, after row 3) would report the parent's size instead of its own.
+    """
+    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def optional_module(name: str) -> ModuleType | None:

@@ -1,5 +1,8 @@
 """Row 4, memory: the peak RSS of ``revoke_many`` over 100,000 ids next to 1,000, both strategies.
 
+The reads' half of the row (``list`` and ``inventory`` over 100,000 tokens) is
+:mod:`.bench_memory_reads`, run after the jobs.
+
 Each case runs in a fresh subprocess (``python -m benchmarks.bench_memory --child ...``) that
 imports the SDK, builds its ids, opens the client, runs one ``revoke_many`` against a FakeFastly
 subprocess, and prints its peak resident set at the end: ``VmHWM`` from ``/proc/self/status``
@@ -23,26 +26,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import copy
 import gc
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 from fastly_tokens import FastlyAsync, NotFoundError, Outcome, RevocationResult
 
-from ._harness import Config, FakeServer, Figure, Ratio, RowResult
+from . import bench_memory_reads
+from ._harness import REPO_ROOT, Config, FakeServer, Figure, Ratio, RowResult, peak_kib
 
 ROW = "4 memory"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-"""Where ``python -m benchmarks.bench_memory`` finds the package, whatever the caller's cwd."""
 TARGET_BYTES_PER_ID = 256
 """What the job may add per id beyond its ids and its report: a few map and list entries."""
 
@@ -52,20 +51,6 @@ Kind = Literal["batch", "each"]
 def synthetic_ids(n: int) -> list[str]:
     """``n`` distinct well-formed ids (22 ASCII letters and digits, like Fastly's)."""
     return [f"bench{i:017d}" for i in range(n)]
-
-
-def peak_kib() -> int:
-    """The peak resident set of this process image so far, in KiB.
-
-    Linux's ``VmHWM`` where there is one. ``ru_maxrss`` is the fallback only: on Linux it
-    carries over the parent's peak through fork and exec, so a child of a large parent (this
-    suite, after row 3) would report the parent's size instead of its own.
-    """
-    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 async def _child_job(args: argparse.Namespace) -> dict[str, Any]:
@@ -228,6 +213,10 @@ def run(cfg: Config, log: Callable[[str], None]) -> RowResult:
         f"without requests; the ratio line is (job growth - floor growth) / extra ids, target "
         f"<= {TARGET_BYTES_PER_ID} bytes an id."
     )
+    reads = bench_memory_reads.run(cfg, log)
+    result.ratios += reads.ratios
+    result.figures += reads.figures
+    result.notes += reads.notes
     return result
 
 
