@@ -88,7 +88,7 @@ def test_help_imports_neither_the_client_nor_the_job_engine() -> None:
         "from fastly_tokens.cli import main\n"
         "assert main(['--help']) == 0\n"
         "assert main(['revoke', '--help']) == 0\n"
-        "heavy = ('cattrs', 'fastly_tokens._bulk', 'fastly_tokens._client', 'fastly_tokens._models')\n"
+        "heavy = ('cattrs', 'fastly_tokens._bulk', 'fastly_tokens._client', 'fastly_tokens._mod')\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(heavy))\n"
         "assert not loaded, loaded\n"
     )
