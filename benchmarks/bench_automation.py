@@ -108,8 +108,8 @@ async def _window(session: aiohttp.ClientSession, base_url: str, expect: int, c:
 
 async def _links(session: aiohttp.ClientSession, base_url: str) -> int:
     """Follow next links from page one; the number of tokens read."""
-    read, url = 0, _page_url(base_url, 1)
-    following: str | None = url
+    read = 0
+    following: str | None = _page_url(base_url, 1)
     while following is not None:
         page, following = await _get(session, following)
         read += len(page["data"])

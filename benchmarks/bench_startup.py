@@ -3,7 +3,7 @@
 Every command of the command line pays its start-up before it sends a request, and a script
 that shells out to it pays it each time. Four commands, each a fresh subprocess of this
 interpreter, run in interleaved rounds (the order rotated each round) and timed from the outside
-(wall clock around ``subprocess.run``):
+(the child's own CPU time, user + system from ``wait4``, and the wall clock around it):
 
 * ``python -c pass``: the interpreter alone;
 * ``python -c "import aiohttp"``: the transport, which any aiohttp client pays;
@@ -12,8 +12,10 @@ interpreter, run in interleaved rounds (the order rotated each round) and timed 
 * ``fastly-tokens --help``: the command (its console script next to this interpreter, else
   ``python -m fastly_tokens --help``).
 
-The figure that counts is each one's cost beyond aiohttp's import, the median over rounds of
-the difference measured in the same round: target under 50 ms for each.
+The figure that counts is each one's CPU time beyond aiohttp's import, the median over rounds
+of the difference measured in the same round: target under 50 ms for each. CPU time, because
+the wall clock of a 300 ms start-up on this shared 2-core machine swings by as much (the wall
+figures are shown beside).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._harness import REPO_ROOT, Config, Ratio, RowResult, Samples, figure, interleave, timed
+from ._harness import REPO_ROOT, Config, Ratio, RowResult, Samples, figure, interleave
 
 ROW = "9 start-up"
 TARGET_MS = 50.0
@@ -56,12 +59,22 @@ def commands() -> dict[str, list[str]]:
     }
 
 
-def _run(argv: Sequence[str]) -> None:
-    done = subprocess.run(  # noqa: S603 (our own interpreter and console script)
-        argv, capture_output=True, check=False, cwd=REPO_ROOT
+def _run(argv: Sequence[str]) -> float:
+    """Run ``argv`` to its end; the CPU seconds (user + system) the child itself spent."""
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and console script)
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=REPO_ROOT,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr[-500:]!r}")
+    assert process.stderr is not None
+    error = process.stderr.read()
+    process.stderr.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}: {error[-500:]!r}")
+    return usage.ru_utime + usage.ru_stime
 
 
 def _beyond(samples: Samples, name: str, base: str) -> list[float]:
@@ -69,37 +82,58 @@ def _beyond(samples: Samples, name: str, base: str) -> list[float]:
     return [(a - b) * 1e3 for a, b in zip(samples[name], samples[base], strict=True)]
 
 
-def _contender(argv: Sequence[str]) -> Callable[[], float]:
-    return lambda: timed(lambda: _run(argv), 1)
-
-
 def run(cfg: Config, log: Callable[[str], None]) -> RowResult:
     """Measure row 9."""
     argvs = commands()
     for argv in argvs.values():  # warm the page cache and the bytecode
         _run(argv)
-    contenders = {name: _contender(argv) for name, argv in argvs.items()}
+    cpu: Samples = {name: [] for name in argvs}
+
+    def contender(name: str) -> Callable[[], float]:
+        def once() -> float:
+            started = time.perf_counter()
+            cpu[name].append(_run(argvs[name]))
+            return time.perf_counter() - started
+
+        return once
+
+    contenders = {name: contender(name) for name in argvs}
     log(f"row {ROW}: {len(contenders)} commands x {cfg.startup_rounds} rounds")
-    samples = interleave(contenders, cfg.startup_rounds, log=log)
+    wall = interleave(contenders, cfg.startup_rounds, log=log)
     result = RowResult()
     for name in (HELP, IMPORT, SDK):
-        extra = _beyond(samples, name, AIOHTTP)
+        extra = _beyond(cpu, name, AIOHTTP)
         result.ratios.append(
             Ratio(
                 ROW,
-                f"{name}: its own cost beyond import aiohttp",
+                f"{name}: its own CPU beyond import aiohttp",
                 statistics.median(extra),
                 ("<=", TARGET_MS),
                 unit="ms",
                 note=f"{min(extra):.0f} to {max(extra):.0f} ms",
             )
         )
+    for name in (HELP, IMPORT, SDK):
+        extra = _beyond(wall, name, AIOHTTP)
+        result.ratios.append(
+            Ratio(
+                ROW,
+                f"{name}: wall time beyond import aiohttp",
+                statistics.median(extra),
+                unit="ms",
+                note=f"{min(extra):.0f} to {max(extra):.0f} ms",
+            )
+        )
     for name in argvs:
-        result.figures.append(figure(ROW, samples, name, unit="ms", scale=1e3))
+        result.figures.append(figure(ROW, cpu, f"{name}", unit="ms CPU", scale=1e3))
+    for name in argvs:
+        result.figures.append(figure(ROW, wall, name, unit="ms wall", scale=1e3))
     result.notes.append(
         f"row 9: each command a fresh subprocess of this interpreter, {cfg.startup_rounds} "
-        "interleaved rounds after one warm-up each, wall time around subprocess.run; the cost "
-        "beyond aiohttp is the median of the differences within a round (its spread after "
-        f"the verdict). '{HELP}' runs {' '.join(Path(a).name for a in argvs[HELP])}."
+        "interleaved rounds after one warm-up each; the child's own CPU time (user + system, "
+        "from wait4) and the wall time around it. The cost beyond aiohttp is the median of the "
+        "differences within a round (their spread after the verdict); the target is on CPU "
+        "time, which the neighbours' load on this shared machine moves much less than the "
+        f"wall clock. '{HELP}' runs {' '.join(Path(a).name for a in argvs[HELP])}."
     )
     return result
