@@ -16,7 +16,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from . import _middleware_row, bench_budget, bench_calls, bench_list, bench_memory, bench_revoke
+from . import (
+    _middleware_row,
+    bench_automation,
+    bench_budget,
+    bench_calls,
+    bench_inventory,
+    bench_list,
+    bench_memory,
+    bench_revoke,
+    bench_startup,
+)
 from ._harness import Config, RowResult, log_to_stderr, machine_lines, render
 
 ROWS: dict[str, Callable[[Config, Callable[[str], None]], RowResult]] = {
@@ -26,6 +36,9 @@ ROWS: dict[str, Callable[[Config, Callable[[str], None]], RowResult]] = {
     "memory": bench_memory.run,
     "budget": bench_budget.run,
     "middleware": _middleware_row.run,
+    "automation": bench_automation.run,
+    "inventory": bench_inventory.run,
+    "startup": bench_startup.run,
 }
 
 

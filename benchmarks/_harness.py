@@ -14,6 +14,7 @@ import gc
 import importlib
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import IO, Self
 
@@ -40,10 +42,13 @@ __all__ = [
     "missing_note",
     "optional_module",
     "paired_ratio",
+    "peak_kib",
     "render",
     "timed",
 ]
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+"""Where ``python -m benchmarks...`` subprocesses find the package, whatever the caller's cwd."""
 BANNER_KEYS = ("base_url", "key", "token_id", "username", "password")
 NO_LIMIT = 1_000_000_000
 """A write budget no row reaches (row 5 uses Fastly's real 1,000 instead)."""
@@ -75,13 +80,38 @@ class Config:
     budget_foreign: int = 10
     middleware_calls: int = 1_000
     """Row 6 (bench_middleware): calls per operation per round."""
+    automation_tokens: int = 10_000
+    """Row 7: automation tokens listed, 100 a page."""
+    page_latency: float = 0.020
+    """Rows 7 and 8: seconds the fake adds to every response."""
+    inventory_tokens: int = 5_000
+    """Row 8: user tokens of the customer, spread over ``inventory_users``."""
+    inventory_users: int = 50
+    inventory_automation: int = 1_000
+    """Row 8: automation tokens beside them (their pages are the inventory's paged read)."""
+    reads_memory_tokens: tuple[int, int] = (1_000, 100_000)
+    """Row 4: the small and the large account that ``list`` and ``inventory`` read."""
+    startup_rounds: int = 15
+    """Row 9: start-up commands run per contender (the median is taken)."""
     rounds: int = 7
     blocks: int = 10
     """Row 1: each round's calls run in this many interleaved blocks."""
     warmup: int = 200
     official: bool = True
     """Time the official SDK where it is installed."""
-    rows: frozenset[str] = frozenset({"calls", "list", "revoke", "memory", "budget", "middleware"})
+    rows: frozenset[str] = frozenset(
+        {
+            "calls",
+            "list",
+            "revoke",
+            "memory",
+            "budget",
+            "middleware",
+            "automation",
+            "inventory",
+            "startup",
+        }
+    )
 
     @classmethod
     def quick(cls) -> Config:
@@ -98,6 +128,13 @@ class Config:
             budget_ids=200,
             budget_foreign=2,
             middleware_calls=10,
+            automation_tokens=250,
+            page_latency=0.005,
+            inventory_tokens=60,
+            inventory_users=3,
+            inventory_automation=150,
+            reads_memory_tokens=(20, 200),
+            startup_rounds=2,
             rounds=2,
             blocks=2,
             warmup=5,
@@ -117,6 +154,14 @@ class Config:
             memory_ids=(s(self.memory_ids[0], 2), s(self.memory_ids[1], 4)),
             budget_ids=s(self.budget_ids, self.budget_foreign + 2),
             middleware_calls=s(self.middleware_calls),
+            automation_tokens=s(self.automation_tokens),
+            inventory_tokens=s(self.inventory_tokens),
+            inventory_users=s(self.inventory_users),
+            inventory_automation=s(self.inventory_automation),
+            reads_memory_tokens=(
+                s(self.reads_memory_tokens[0], 2),
+                s(self.reads_memory_tokens[1], 4),
+            ),
             warmup=s(self.warmup),
         )
 
@@ -304,7 +349,7 @@ class FakeServer:
     def __enter__(self) -> Self:
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            self.argv, stdout=subprocess.PIPE, stderr=self._stderr, text=True
+            self.argv, stdout=subprocess.PIPE, stderr=self._stderr, text=True, cwd=REPO_ROOT
         )
         assert self._process.stdout is not None
         try:
@@ -348,6 +393,20 @@ class FakeServer:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+
+
+def peak_kib() -> int:
+    """The peak resident set of this process image so far, in KiB.
+
+    Linux's ``VmHWM`` where there is one. ``ru_maxrss`` is the fallback only: on Linux it
+    carries over the parent's peak through fork and exec, so a child of a large parent (this
+    suite, after row 3) would report the parent's size instead of its own.
+    """
+    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def optional_module(name: str) -> ModuleType | None:

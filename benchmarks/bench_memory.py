@@ -1,5 +1,8 @@
 """Row 4, memory: the peak RSS of ``revoke_many`` over 100,000 ids next to 1,000, both strategies.
 
+The reads' half of the row (``list`` and ``inventory`` over 100,000 tokens) is
+:mod:`.bench_memory_reads`, run after the jobs.
+
 Each case runs in a fresh subprocess (``python -m benchmarks.bench_memory --child ...``) that
 imports the SDK, builds its ids, opens the client, runs one ``revoke_many`` against a FakeFastly
 subprocess, and prints its peak resident set at the end: ``VmHWM`` from ``/proc/self/status``
@@ -12,6 +15,9 @@ synthetic, and the server runs with ``--bulk-partial`` and no tokens, so that:
 * each: every ``DELETE /tokens/{id}`` answers 404, and every id ends ``not_found`` with its
   ``NotFoundError``: the path of ids that are already gone, where each outcome carries an error.
 
+The jobs run with ``preflight=False``: with the preflight, ids that no listing shows end
+``not_found`` unsent, and the job would measure three reads instead of 100,000 requests.
+
 A constant difference is impossible in one respect: the ids passed in and the report handed
 back (one result per id, by contract) grow with the ids. So each strategy also has a floor,
 measured the same way in a fresh subprocess: the ids and a report of the same outcomes, built
@@ -23,26 +29,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import copy
 import gc
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 from fastly_tokens import FastlyAsync, NotFoundError, Outcome, RevocationResult
 
-from ._harness import Config, FakeServer, Figure, Ratio, RowResult
+from . import bench_memory_reads
+from ._harness import REPO_ROOT, Config, FakeServer, Figure, Ratio, RowResult, peak_kib
 
 ROW = "4 memory"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-"""Where ``python -m benchmarks.bench_memory`` finds the package, whatever the caller's cwd."""
 TARGET_BYTES_PER_ID = 256
 """What the job may add per id beyond its ids and its report: a few map and list entries."""
 
@@ -54,20 +56,6 @@ def synthetic_ids(n: int) -> list[str]:
     return [f"bench{i:017d}" for i in range(n)]
 
 
-def peak_kib() -> int:
-    """The peak resident set of this process image so far, in KiB.
-
-    Linux's ``VmHWM`` where there is one. ``ru_maxrss`` is the fallback only: on Linux it
-    carries over the parent's peak through fork and exec, so a child of a large parent (this
-    suite, after row 3) would report the parent's size instead of its own.
-    """
-    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 async def _child_job(args: argparse.Namespace) -> dict[str, Any]:
     ids = synthetic_ids(args.ids)
     async with FastlyAsync(base_url=args.base_url, max_concurrency=args.concurrency) as c:
@@ -75,7 +63,11 @@ async def _child_job(args: argparse.Namespace) -> dict[str, Any]:
         before = peak_kib()
         started = time.perf_counter()
         report = await c.tokens.revoke_many(
-            ids, strategy=args.strategy, chunk_size=args.chunk_size, concurrency=args.concurrency
+            ids,
+            strategy=args.strategy,
+            chunk_size=args.chunk_size,
+            concurrency=args.concurrency,
+            preflight=False,  # the synthetic ids are in no listing: every one would end unsent
         )
         elapsed = time.perf_counter() - started
         counts = {outcome.value: n for outcome, n in report.counts.items() if n}
@@ -228,6 +220,10 @@ def run(cfg: Config, log: Callable[[str], None]) -> RowResult:
         f"without requests; the ratio line is (job growth - floor growth) / extra ids, target "
         f"<= {TARGET_BYTES_PER_ID} bytes an id."
     )
+    reads = bench_memory_reads.run(cfg, log)
+    result.ratios += reads.ratios
+    result.figures += reads.figures
+    result.notes += reads.notes
     return result
 
 

@@ -16,10 +16,22 @@ from pathlib import Path
 import pytest
 
 from benchmarks import __main__ as bench
+from benchmarks._account_server import seed
 from benchmarks._harness import Config, FakeServer, Ratio, RowResult, render
+from fastly_tokens.testing import FakeFastly
 
 ROOT = Path(__file__).resolve().parent.parent
-ROW_LABELS = ("1 per call", "2 list", "3 revoke @0ms", "4 memory", "5 budget", "6 middleware")
+ROW_LABELS = (
+    "1 per call",
+    "2 list",
+    "3 revoke @0ms",
+    "4 memory",
+    "5 budget",
+    "6 middleware",
+    "7 automation",
+    "8 inventory",
+    "9 start-up",
+)
 
 
 def installed(name: str) -> bool:
@@ -77,6 +89,60 @@ def test_budget_row_counts_match_the_server(quick_report: str) -> None:
         for engine in ("preflight", "bisection", "per id"):
             assert re.search(rf"5 budget\s+{bad} bad, {engine} \((does not )?fit", quick_report)
     assert re.search(r"0 bad: preflight writes / lower bound.*1\.0+\s+<= 1\s+met", quick_report)
+
+
+def test_automation_row_prints_its_bound_and_what_links_read(quick_report: str) -> None:
+    pages = -(-Config.quick().automation_tokens // 100)
+    assert re.search(
+        rf"7 automation\s+ours / \(one page x ceil\({pages} / 16\)\)\s+[\d.]+"
+        r"\s+<= 1.2\s+(met|MISSED)",
+        quick_report,
+    )
+    assert re.search(r"7 automation\s+bound: one page x ceil", quick_report)
+    # Fastly's pages name no next page: a client that follows links stops after page one.
+    assert re.search(r"7 automation\s+tokens read by following links\s+100 tokens", quick_report)
+
+
+def test_inventory_row_spends_no_write_and_counts_its_reads(quick_report: str) -> None:
+    assert re.search(
+        r"8 inventory\s+writes \(non-GET\) in the server's log\s+0 writes\s+<= 0\s+met",
+        quick_report,
+    )
+    # Two reads, then the customer's tokens, its users and every automation page.
+    pages = -(-Config.quick().inventory_automation // 100)
+    assert re.search(
+        rf"8 inventory\s+requests by method in the server's log\s+{4 + pages} requests"
+        rf"\s+GET {4 + pages}$",
+        quick_report,
+        re.MULTILINE,
+    )
+
+
+def test_memory_row_measures_the_reads(quick_report: str) -> None:
+    for case in ("list", "inventory"):
+        assert re.search(
+            rf"4 memory\s+{case}: peak per token / raw aiohttp \+ json.loads per token\s+-?[\d.]+"
+            r"\s+<= 1.1\s+(met|MISSED)",
+            quick_report,
+        )
+    assert re.search(r"4 memory\s+the raw JSON's own size per token\s+[\d,]+ B/token", quick_report)
+
+
+def test_startup_row_prints_each_command_beyond_aiohttp(quick_report: str) -> None:
+    for command in ("fastly-tokens --help", "import fastly_tokens", "from fastly_tokens import"):
+        assert re.search(
+            rf"9 start-up\s+.*{re.escape(command)}.*CPU beyond import aiohttp\s+-?[\d,]+ ms"
+            r"\s+<= 50\s+(met|MISSED)",
+            quick_report,
+        )
+
+
+async def test_account_seed_spreads_tokens_over_users_and_pages() -> None:
+    async with FakeFastly() as fake:
+        seed(fake, users=3, user_tokens=10, automation=150, rng_seed=1)
+        colleagues = [u for u in fake.store.users.values() if u.username.startswith("colleague-")]
+        assert sorted(len(fake.tokens_of(u)) for u in colleagues) == [3, 3, 4]
+        assert len(fake.automation_tokens()) == 150
 
 
 def test_no_official_flag_leaves_it_out() -> None:

@@ -81,6 +81,31 @@ def test_help_and_usage_errors_import_no_rich() -> None:
     assert "invalid choice" in done.stderr
 
 
+def test_help_imports_neither_the_client_nor_the_job_engine() -> None:
+    """``--help`` is argparse's: the SDK loads on first use, which help never makes."""
+    code = (
+        "import sys\n"
+        "from fastly_tokens.cli import main\n"
+        "assert main(['--help']) == 0\n"
+        "assert main(['revoke', '--help']) == 0\n"
+        "heavy = ('cattrs', 'fastly_tokens._bulk', 'fastly_tokens._client', 'fastly_tokens._mod')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(heavy))\n"
+        "assert not loaded, loaded\n"
+    )
+    done = _python(code)
+    assert done.returncode == 0, done.stderr
+    assert "--chunk-size N" in done.stdout
+
+
+def test_the_chunk_size_help_names_the_sdk_default() -> None:
+    from fastly_tokens import DEFAULT_CHUNK_SIZE  # noqa: PLC0415 (after the test above's check)
+    from fastly_tokens.cli._grammar_jobs import SDK_CHUNK_SIZE  # noqa: PLC0415
+
+    assert SDK_CHUNK_SIZE == DEFAULT_CHUNK_SIZE
+    done = _python("from fastly_tokens.cli import main; main(['revoke', '--help'])")
+    assert f"(default: the SDK's, {DEFAULT_CHUNK_SIZE})" in " ".join(done.stdout.split())
+
+
 def test_against_a_standalone_fake_server() -> None:
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
         [

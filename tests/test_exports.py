@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import pickle
 import re
+import subprocess
+import sys
 import traceback
 import typing
 from pathlib import Path
@@ -57,6 +59,8 @@ def mentioned(name: str, text: str) -> bool:
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.__name__)
 def test_all_names_exactly_the_public_members(package: ModuleType) -> None:
+    for name in package.__all__:  # fastly_tokens loads its names on first use
+        getattr(package, name)
     members = {
         name
         for name, value in vars(package).items()
@@ -79,6 +83,27 @@ def test_undocumented_names_are_still_undocumented(package: ModuleType) -> None:
     listed = UNDOCUMENTED[package.__name__]
     assert listed <= set(package.__all__), sorted(listed - set(package.__all__))
     assert not {name for name in listed if mentioned(name, text)}
+
+
+def test_the_package_loads_every_public_name_from_where_it_is_defined() -> None:
+    where = fastly_tokens._WHERE
+    assert set(where) == set(fastly_tokens.__all__)
+    for name, module in where.items():
+        assert getattr(fastly_tokens, name) is getattr(
+            importlib.import_module(module, "fastly_tokens"), name
+        )
+
+
+def test_importing_the_package_loads_none_of_the_sdk() -> None:
+    """``fastly-tokens --help`` imports the package first: it must not pay for aiohttp."""
+    code = (
+        "import sys, fastly_tokens; "
+        "print(sorted(m for m in sys.modules if m.startswith(('aiohttp', 'fastly_tokens.'))))"
+    )
+    done = subprocess.run(  # noqa: S603 (this interpreter, our own code)
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_sdk_classes_report_the_public_module() -> None:

@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from .._client import DEFAULT_BASE_URL
+from .._config import DEFAULT_BASE_URL
 from ._grammar_automation import add_automation
 from ._grammar_hygiene import add_hygiene
 from ._grammar_jobs import STRATEGIES, job_options, revoke_arguments, whole_number

@@ -1,14 +1,14 @@
 """The grammar of revocation jobs: ``revoke``'s ids, criteria and job options, shared.
 
-``revoke``, ``automation revoke`` and the demo take these; nothing here imports rich.
+``revoke``, ``automation revoke`` and the demo take these; nothing here imports rich, nor the
+SDK's job engine: ``--help`` builds this grammar, and importing ``fastly_tokens._bulk`` (with
+its models and converter) would double its start-up (benchmarks row 9).
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-
-from .._bulk.settings import DEFAULT_CHUNK_SIZE
 
 __all__ = [
     "job_options",
@@ -19,6 +19,9 @@ __all__ = [
 ]
 
 STRATEGIES = ("batch", "each")
+SDK_CHUNK_SIZE = 100
+"""The SDK's ``DEFAULT_CHUNK_SIZE``, for the help only: without ``--chunk-size`` the job takes
+the SDK's own default. ``tests/test_cli_smoke.py`` checks that the two agree."""
 
 
 def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -168,9 +171,9 @@ def job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--chunk-size",
         type=positive_int,
-        default=DEFAULT_CHUNK_SIZE,
+        default=None,
         metavar="N",
-        help=f"ids per batch request (default {DEFAULT_CHUNK_SIZE})",
+        help=f"ids per batch request (default: the SDK's, {SDK_CHUNK_SIZE})",
     )
     parser.add_argument(
         "--concurrency",

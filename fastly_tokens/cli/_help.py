@@ -5,7 +5,7 @@ Kept apart from the grammar so that module stays about the parser; nothing here 
 
 from __future__ import annotations
 
-from .._client import DEFAULT_BASE_URL
+from .._config import DEFAULT_BASE_URL
 
 __all__ = [
     "BASE_URL_ENV_VAR",

@@ -146,10 +146,15 @@ def listing(store: Store, caller: FakeToken, query: Mapping[str, str]) -> Cut[Fa
     """Return one page of the customer's live automation tokens, in creation order."""
     _superuser(store, caller)
     page = read_page(query, "page", "per_page", PER_PAGE, PER_PAGE)
+    customer_id = caller.customer_id
+    # One pass over the store with the cheapest tests first: it runs for every page, and the
+    # benchmarks page through 10,000 of them beside thousands of user tokens.
     tokens = [
         t
-        for t in store.live_tokens(customer_id=caller.customer_id)
+        for t in store.tokens.values()
         if isinstance(t, FakeAutomationToken)
+        and t.revoked_at is None
+        and t.customer_id == customer_id
     ]
     return cut(tokens, page)
 
