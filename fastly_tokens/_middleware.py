@@ -253,44 +253,42 @@ def _ratelimit_middleware(
     clock: Callable[[], float],
     max_body_size: int,
 ) -> aiohttp.ClientMiddlewareType:
-    # The gate and the semaphore are entered by acquire/release rather than ``async with``:
-    # every request passes here, and the context managers' coroutines showed in the profiles.
+    # The gate and the semaphore are entered by acquire/release rather than ``async with``,
+    # in one coroutine: every request passes here, and the context managers' coroutines
+    # showed in the profiles.
     async def ratelimit(
         req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
     ) -> aiohttp.ClientResponse:
         method = req.method
-        if method in READ_METHODS:  # reads are free at Fastly: no gate
-            return await send(req, handler)
-        # The gate first: a write waiting for the reset must not hold a slot a read could use.
-        await gate.acquire(method, req.url.path, deadline=_DEADLINE.get())
+        write = method not in READ_METHODS  # reads are free at Fastly: no gate
+        if write:
+            # The gate first: a write waiting for the reset must not hold a slot a read could use.
+            await gate.acquire(method, req.url.path, deadline=_DEADLINE.get())
         try:
-            resp = await send(req, handler)
+            await semaphore.acquire()
+            try:
+                record = CALL_RECORD.get()
+                if record is not None:
+                    record.attempts += 1
+                resp = await handler(req)
+                _observe(gate, method, resp, clock())
+                # Read under the semaphore, so requests queue here rather than in the
+                # connector's pool, where the wait would count against the connect timeout. The
+                # client's call takes the body from its record; other callers read it from the
+                # response.
+                if record is None:
+                    await resp.read()
+                else:
+                    record.body = await _read_capped(resp, max_body_size)
+            finally:
+                semaphore.release()
         except BaseException:
-            gate.release(charged=True)  # no answer that reported the budget: counted as spent
+            if write:  # no answer that reported the budget: counted as spent
+                gate.release(charged=True)
             raise
-        gate.release()
+        if write:
+            gate.release()
         return resp
-
-    async def send(
-        req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
-    ) -> aiohttp.ClientResponse:
-        await semaphore.acquire()
-        try:
-            record = CALL_RECORD.get()
-            if record is not None:
-                record.attempts += 1
-            resp = await handler(req)
-            _observe(gate, req.method, resp, clock())
-            # Read under the semaphore, so requests queue here rather than in the connector's
-            # pool, where the wait would count against the connect timeout. The client's call
-            # takes the body from its record; other callers read it from the response.
-            if record is None:
-                await resp.read()
-            else:
-                record.body = await _read_capped(resp, max_body_size)
-            return resp
-        finally:
-            semaphore.release()
 
     return ratelimit
 

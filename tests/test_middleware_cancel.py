@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import NoReturn, cast
 
+import aiohttp
 import pytest
 
 from fastly_tokens import RateLimitError
+from fastly_tokens._middleware import _attempt
 from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support.client import assert_nothing_unclosed, connect, spend_budget, statuses
@@ -128,3 +131,58 @@ async def test_cancel_while_waiting_at_the_gate(
         assert not fake.is_revoked(d)
         assert not fake.is_revoked(e)
     assert_nothing_unclosed(caplog)
+
+
+# -- the attempt's own deadline timer, alone -------------------------------------------------------
+
+
+async def _hang(req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType) -> NoReturn:
+    await asyncio.Event().wait()
+    raise AssertionError("never woken")
+
+
+_NO_REQUEST = cast(aiohttp.ClientRequest, None)  # the stand-in middleware never reads it
+
+
+async def _no_handler(req: aiohttp.ClientRequest) -> aiohttp.ClientResponse:
+    raise AssertionError("the stand-in middleware never calls on")
+
+
+async def test_an_attempt_past_its_budget_is_a_timeout_and_leaves_no_cancel_behind() -> None:
+    # As asyncio.timeout() would: the task's cancel is taken back, so it can go on (and retry).
+    outcome = await _attempt(_NO_REQUEST, _no_handler, _hang, 0.0)
+    assert isinstance(outcome, TimeoutError)
+    assert isinstance(outcome.__cause__, asyncio.CancelledError)
+    task = asyncio.current_task()
+    assert task is not None
+    assert task.cancelling() == 0
+    await asyncio.sleep(0)  # and no cancel is still pending on it
+
+
+async def test_a_cancel_from_outside_wins_over_the_attempts_budget() -> None:
+    # The timer fires first, then the caller cancels too: the cancellation is the caller's.
+    started = asyncio.Event()
+
+    async def hang(req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType) -> NoReturn:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never woken")
+
+    cancelling: list[int] = []
+
+    async def attempt() -> object:
+        try:
+            return await _attempt(_NO_REQUEST, _no_handler, hang, 0.0)
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            assert me is not None
+            cancelling.append(me.cancelling())
+            raise
+
+    task = asyncio.create_task(attempt())
+    await started.wait()  # the attempt's timer was due before this wake-up: it has fired
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+    assert cancelling == [1]  # the timer's cancel taken back, the caller's still counted
