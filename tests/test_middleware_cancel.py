@@ -8,6 +8,7 @@ nothing was left unclosed. Time is a FakeClock whose sleeps are held until relea
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from typing import NoReturn, cast
 
@@ -186,3 +187,51 @@ async def test_a_cancel_from_outside_wins_over_the_attempts_budget() -> None:
         await task
     assert task.cancelled()
     assert cancelling == [1]  # the timer's cancel taken back, the caller's still counted
+
+
+async def test_an_attempt_that_ends_its_own_way_after_the_timer_fired_leaves_no_cancel() -> None:
+    # The budget ran out, but the attempt turned the cancel into an error (or an answer) itself:
+    # that is its outcome, and the timer's cancel is taken back all the same.
+    sentinel = cast(aiohttp.ClientResponse, object())
+
+    async def cut(req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType) -> NoReturn:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise aiohttp.ClientConnectionError("cut short") from None
+        raise AssertionError("never woken")
+
+    async def answer_anyway(
+        req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            return sentinel
+        raise AssertionError("never woken")
+
+    task = asyncio.current_task()
+    assert task is not None
+    outcome = await _attempt(_NO_REQUEST, _no_handler, cut, 0.0)
+    assert isinstance(outcome, aiohttp.ClientConnectionError)
+    assert task.cancelling() == 0
+    assert await _attempt(_NO_REQUEST, _no_handler, answer_anyway, 0.0) is sentinel
+    assert task.cancelling() == 0
+    await asyncio.sleep(0)  # and no cancel is still pending on it
+
+
+async def test_an_attempt_without_a_deadline_sets_no_timer() -> None:
+    # RetryPolicy(deadline=math.inf): the attempt runs as long as the transport lets it.
+    sentinel = cast(aiohttp.ClientResponse, object())
+
+    async def answer(
+        req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        return sentinel
+
+    async def refuse(req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType) -> NoReturn:
+        raise aiohttp.ClientConnectionError("refused")
+
+    assert await _attempt(_NO_REQUEST, _no_handler, answer, math.inf) is sentinel
+    outcome = await _attempt(_NO_REQUEST, _no_handler, refuse, math.inf)
+    assert isinstance(outcome, aiohttp.ClientConnectionError)
