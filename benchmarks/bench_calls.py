@@ -51,7 +51,7 @@ RAW = "raw aiohttp + json.loads"
 OFFICIAL_NAME = "official fastly 15 (sync, _check_return_type=False)"
 OURS_ORJSON = "ours, orjson.loads swapped in"
 RAW_ORJSON = "raw aiohttp + orjson.loads"
-TARGET = 1.2
+TARGET = 1.1  # issue 14: was 1.2
 
 
 async def _ours(client: FastlyAsync, calls: int) -> None:

@@ -11,6 +11,10 @@ the code it watches, and prints the functions by own and by inclusive time::
     python -m benchmarks.profile list --spy       # list_tokens_user() of 2,000 tokens
     python -m benchmarks.profile structure        # the converter alone, on that same body
     python -m benchmarks.profile each             # revoke_many of 2,000 ids, one DELETE each
+    python -m benchmarks.profile raw-each         # the same ids by raw aiohttp (row 3's baseline)
+
+cProfile's table starts with the profiled function calls per request: a count the machine's
+noise leaves alone, unlike the times.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Literal
 
+import aiohttp
+
 from fastly_tokens import FastlyAsync, Token
 from fastly_tokens._converter import converter
 
 from ._harness import FakeServer
 
-__all__ = ["WORKS", "main", "spy_tables"]
+__all__ = ["WORKS", "calls_by_package", "main", "spy_tables"]
 
 MEASURED = "_measured"
 """The frame py-spy's samples are kept under: the measured part of a work."""
@@ -95,6 +101,44 @@ async def _batch(client: FastlyAsync, server: FakeServer, n: int) -> Measured:
     return await _revoke(client, server, n, "batch")
 
 
+def _raw_session(server: FakeServer) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(headers={"Fastly-Key": server.key, "Accept": "application/json"})
+
+
+async def _raw_calls(client: FastlyAsync, server: FakeServer, n: int) -> Measured:
+    """Row 1's raw baseline, for what our side does beyond it."""
+    url = server.base_url + "/tokens/self"
+    session = _raw_session(server)
+
+    async def measured() -> None:
+        async with session:
+            for _ in range(n):
+                async with session.get(url) as resp:
+                    json.loads(await resp.read())
+
+    return measured
+
+
+async def _raw_each(client: FastlyAsync, server: FakeServer, n: int) -> Measured:
+    """Row 3's raw baseline: gather of one DELETE per id under Semaphore(32)."""
+    ids = [t.id for t in await client.tokens.list_tokens_user() if t.id != server.token_id]
+    session = _raw_session(server)
+    async with session.get(server.base_url + "/tokens/self") as resp:  # a connection opened
+        await resp.read()
+
+    async def measured() -> None:
+        semaphore = asyncio.Semaphore(32)
+
+        async def one(token_id: str) -> None:
+            async with semaphore, session.delete(f"{server.base_url}/tokens/{token_id}") as r:
+                await r.read()
+
+        async with session:
+            await asyncio.gather(*(one(token_id) for token_id in ids[:n]))
+
+    return measured
+
+
 async def _body(client: FastlyAsync, path: str) -> bytes:
     answer = await client._request("GET", path)
     return answer.body
@@ -106,12 +150,23 @@ WORKS: dict[str, tuple[Work, str]] = {
     "structure": (_structure, "10 x json.loads + converter.structure of N tokens, no I/O"),
     "each": (_each, "revoke_many(strategy='each') of N ids at 0 ms (row 3)"),
     "batch": (_batch, "revoke_many(strategy='batch') of N ids at 0 ms (row 3)"),
+    "raw-calls": (_raw_calls, "row 1's raw aiohttp baseline: N calls"),
+    "raw-each": (_raw_each, "row 3's raw aiohttp baseline: N ids, gather + Semaphore(32)"),
 }
-DEFAULT_N = {"calls": 5000, "list": 2000, "structure": 2000, "each": 2000, "batch": 2000}
+DEFAULT_N = {
+    "calls": 5000,
+    "list": 2000,
+    "structure": 2000,
+    "each": 2000,
+    "batch": 2000,
+    "raw-calls": 5000,
+    "raw-each": 2000,
+}
+_ONE_SHOT = ("each", "batch", "raw-each")  # a revocation has its ids once: no warm-up
 
 
 def _seeded_tokens(name: str, n: int) -> int:
-    return n if name in ("list", "structure", "each", "batch") else 0
+    return n if name in ("list", "structure", "each", "batch", "raw-each") else 0
 
 
 def _run(name: str, n: int, latency: float, profile: cProfile.Profile | None) -> float:
@@ -123,7 +178,7 @@ def _run(name: str, n: int, latency: float, profile: cProfile.Profile | None) ->
         client = FastlyAsync(server.key, base_url=server.base_url, max_concurrency=32)
         runner.run(client.__aenter__())
         try:
-            if name not in ("each", "batch"):  # a warm-up (a revocation has its ids once)
+            if name not in _ONE_SHOT:  # a warm-up (a revocation has its ids once)
                 runner.run(runner.run(work(client, server, max(1, n // 10)))())
             measured = runner.run(work(client, server, n))
             return _measured(runner, measured, profile)
@@ -184,6 +239,25 @@ def spy_tables(raw: str, *, top: int, under: str = MEASURED) -> str:
     return "\n".join(out)
 
 
+_PACKAGES = (
+    ("fastly_tokens and its attrs/cattrs code", ("fastly_tokens", "<attrs generated", "<cattrs")),
+    ("aiohttp, yarl, multidict", ("/aiohttp/", "/yarl/", "/multidict/", "/propcache/")),
+    ("asyncio (loop, timers, locks, tasks)", ("/asyncio/",)),
+)
+
+
+def calls_by_package(stats: dict[tuple[str, int, str], tuple[Any, ...]]) -> Counter[str]:
+    """Group cProfile's call counts by where each function lives (C functions: the rest)."""
+    counts: Counter[str] = Counter()
+    for (file, _, _), (_, calls, *_) in stats.items():
+        where = next(
+            (name for name, marks in _PACKAGES if any(m in file for m in marks)),
+            "builtins, the kernel's calls and the rest",
+        )
+        counts[where] += calls
+    return counts
+
+
 def _where(frame: str) -> str:
     """`` (module.py)`` of a py-spy frame ``name (path/module.py:12)``."""
     _, _, rest = frame.partition(" (")
@@ -232,6 +306,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{args.work}: {WORKS[args.work][1].replace('N', f'{args.n:,}')}: {elapsed:.3f} s")
     if profile is not None:
         stats: Any = pstats.Stats(profile, stream=sys.stdout)
+        # Calls per request: a count that, unlike the times, the machine's noise leaves alone.
+        print(f"{stats.total_calls / args.n:.1f} profiled function calls per request:")
+        for where, count in calls_by_package(stats.stats).most_common():
+            print(f"  {count / args.n:7.1f}  {where}")
         stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
     return 0
 

@@ -8,11 +8,15 @@ nothing was left unclosed. Time is a FakeClock whose sleeps are held until relea
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from typing import NoReturn, cast
 
+import aiohttp
 import pytest
 
 from fastly_tokens import RateLimitError
+from fastly_tokens._middleware import _attempt
 from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support.client import assert_nothing_unclosed, connect, spend_budget, statuses
@@ -128,3 +132,106 @@ async def test_cancel_while_waiting_at_the_gate(
         assert not fake.is_revoked(d)
         assert not fake.is_revoked(e)
     assert_nothing_unclosed(caplog)
+
+
+# -- the attempt's own deadline timer, alone -------------------------------------------------------
+
+
+async def _hang(req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType) -> NoReturn:
+    await asyncio.Event().wait()
+    raise AssertionError("never woken")
+
+
+_NO_REQUEST = cast(aiohttp.ClientRequest, None)  # the stand-in middleware never reads it
+
+
+async def _no_handler(req: aiohttp.ClientRequest) -> aiohttp.ClientResponse:
+    raise AssertionError("the stand-in middleware never calls on")
+
+
+async def test_an_attempt_past_its_budget_is_a_timeout_and_leaves_no_cancel_behind() -> None:
+    # As asyncio.timeout() would: the task's cancel is taken back, so it can go on (and retry).
+    outcome = await _attempt(_NO_REQUEST, _no_handler, _hang, 0.0)
+    assert isinstance(outcome, TimeoutError)
+    assert isinstance(outcome.__cause__, asyncio.CancelledError)
+    task = asyncio.current_task()
+    assert task is not None
+    assert task.cancelling() == 0
+    await asyncio.sleep(0)  # and no cancel is still pending on it
+
+
+async def test_a_cancel_from_outside_wins_over_the_attempts_budget() -> None:
+    # The timer fires first, then the caller cancels too: the cancellation is the caller's.
+    started = asyncio.Event()
+
+    async def hang(req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType) -> NoReturn:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never woken")
+
+    cancelling: list[int] = []
+
+    async def attempt() -> object:
+        try:
+            return await _attempt(_NO_REQUEST, _no_handler, hang, 0.0)
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            assert me is not None
+            cancelling.append(me.cancelling())
+            raise
+
+    task = asyncio.create_task(attempt())
+    await started.wait()  # the attempt's timer was due before this wake-up: it has fired
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+    assert cancelling == [1]  # the timer's cancel taken back, the caller's still counted
+
+
+async def test_an_attempt_that_ends_its_own_way_after_the_timer_fired_leaves_no_cancel() -> None:
+    # The budget ran out, but the attempt turned the cancel into an error (or an answer) itself:
+    # that is its outcome, and the timer's cancel is taken back all the same.
+    sentinel = cast(aiohttp.ClientResponse, object())
+
+    async def cut(req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType) -> NoReturn:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise aiohttp.ClientConnectionError("cut short") from None
+        raise AssertionError("never woken")
+
+    async def answer_anyway(
+        req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            return sentinel
+        raise AssertionError("never woken")
+
+    task = asyncio.current_task()
+    assert task is not None
+    outcome = await _attempt(_NO_REQUEST, _no_handler, cut, 0.0)
+    assert isinstance(outcome, aiohttp.ClientConnectionError)
+    assert task.cancelling() == 0
+    assert await _attempt(_NO_REQUEST, _no_handler, answer_anyway, 0.0) is sentinel
+    assert task.cancelling() == 0
+    await asyncio.sleep(0)  # and no cancel is still pending on it
+
+
+async def test_an_attempt_without_a_deadline_sets_no_timer() -> None:
+    # RetryPolicy(deadline=math.inf): the attempt runs as long as the transport lets it.
+    sentinel = cast(aiohttp.ClientResponse, object())
+
+    async def answer(
+        req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        return sentinel
+
+    async def refuse(req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType) -> NoReturn:
+        raise aiohttp.ClientConnectionError("refused")
+
+    assert await _attempt(_NO_REQUEST, _no_handler, answer, math.inf) is sentinel
+    outcome = await _attempt(_NO_REQUEST, _no_handler, refuse, math.inf)
+    assert isinstance(outcome, aiohttp.ClientConnectionError)

@@ -257,16 +257,18 @@ class RevocationJob:
                 return await self._send_now(ids, batch=batch)
             finally:
                 probe.set()
-        await probe.wait()
+        if not probe.is_set():  # once it is (every write but the first few), no await here
+            await probe.wait()
         return await self._send_now(ids, batch=batch)
 
     async def _send_now(self, ids: list[str], *, batch: bool) -> Exception | None:
         ledger = self._ledger
         if ledger.stopped is not None:
             return _NOT_SENT
-        pending = ({"id": i, "outcome": "pending", "listed": self._listed} for i in ids)
-        if not ledger.journal_write(pending):
-            return _NOT_SENT
+        if ledger.journal is not None:
+            pending = ({"id": i, "outcome": "pending", "listed": self._listed} for i in ids)
+            if not ledger.journal_write(pending):
+                return _NOT_SENT
         record = CallRecord()
         ledger.in_flight.update(ids)
         try:

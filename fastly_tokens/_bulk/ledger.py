@@ -74,11 +74,12 @@ class Ledger:
         for result in results:
             self.results[result.token_id] = result
             self._counts[result.outcome] += 1
-        self.journal_write(
-            {"id": r.token_id, "outcome": r.outcome.value}
-            | ({"error": str(r.error)} if r.error is not None else {})
-            for r in results
-        )
+        if self.journal is not None:
+            self.journal_write(
+                {"id": r.token_id, "outcome": r.outcome.value}
+                | ({"error": str(r.error)} if r.error is not None else {})
+                for r in results
+            )
         if self._on_progress is not None and results:
             progress = RevocationProgress(
                 done=len(self.results),
