@@ -365,7 +365,6 @@ def _decipher(
         )
     if model is type(None):
         return None
-    kept = "" if secret_body else redact(answer.body[:1000].decode("utf-8", "replace"))
     try:
         data = load_json(answer.body)
     except ValueError as exc:
@@ -373,7 +372,7 @@ def _decipher(
             f"the response body is not JSON ({redact(str(exc))})",
             method=method,
             path=path,
-            body=kept,
+            body=_kept(answer, redact, secret_body=secret_body),
         )
     try:
         return converter.structure(data, model)
@@ -389,5 +388,10 @@ def _decipher(
             f"the response does not fit {name}: {redact(reasons)}",
             method=method,
             path=path,
-            body=kept,
+            body=_kept(answer, redact, secret_body=secret_body),
         )
+
+
+def _kept(answer: Response, redact: Callable[[str], str], *, secret_body: bool) -> str:
+    """What an error keeps of a body it could not read: its start, secrets masked (or none)."""
+    return "" if secret_body else redact(answer.body[:1000].decode("utf-8", "replace"))
