@@ -27,8 +27,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Literal
 
 from fastly_tokens import FastlyAsync, Token
 from fastly_tokens._converter import converter
@@ -40,11 +40,13 @@ __all__ = ["WORKS", "main", "spy_tables"]
 MEASURED = "_measured"
 """The frame py-spy's samples are kept under: the measured part of a work."""
 
-Work = Callable[[FastlyAsync, FakeServer, int], Awaitable[Callable[[], Awaitable[object]]]]
+Measured = Callable[[], Coroutine[Any, Any, None]]
+"""The measured part of a work."""
+Work = Callable[[FastlyAsync, FakeServer, int], Coroutine[Any, Any, Measured]]
 """Set up (untimed) and return the measured part: ``await work(client, server, n)``."""
 
 
-async def _calls(client: FastlyAsync, server: FakeServer, n: int) -> Callable[[], Awaitable[None]]:
+async def _calls(client: FastlyAsync, server: FakeServer, n: int) -> Measured:
     async def measured() -> None:
         for _ in range(n):
             await client.tokens.get_token_current()
@@ -52,7 +54,7 @@ async def _calls(client: FastlyAsync, server: FakeServer, n: int) -> Callable[[]
     return measured
 
 
-async def _list(client: FastlyAsync, server: FakeServer, n: int) -> Callable[[], Awaitable[None]]:
+async def _list(client: FastlyAsync, server: FakeServer, n: int) -> Measured:
     async def measured() -> None:
         for _ in range(10):
             await client.tokens.list_tokens_user()
@@ -60,9 +62,7 @@ async def _list(client: FastlyAsync, server: FakeServer, n: int) -> Callable[[],
     return measured
 
 
-async def _structure(
-    client: FastlyAsync, server: FakeServer, n: int
-) -> Callable[[], Awaitable[None]]:
+async def _structure(client: FastlyAsync, server: FakeServer, n: int) -> Measured:
     body = await _body(client, "/tokens")
 
     async def measured() -> None:
@@ -73,8 +73,8 @@ async def _structure(
 
 
 async def _revoke(
-    client: FastlyAsync, server: FakeServer, n: int, strategy: str
-) -> Callable[[], Awaitable[None]]:
+    client: FastlyAsync, server: FakeServer, n: int, strategy: Literal["batch", "each"]
+) -> Measured:
     ids = [t.id for t in await client.tokens.list_tokens_user() if t.id != server.token_id]
 
     async def measured() -> None:
@@ -87,11 +87,11 @@ async def _revoke(
     return measured
 
 
-async def _each(client: FastlyAsync, server: FakeServer, n: int) -> Callable[[], Awaitable[None]]:
+async def _each(client: FastlyAsync, server: FakeServer, n: int) -> Measured:
     return await _revoke(client, server, n, "each")
 
 
-async def _batch(client: FastlyAsync, server: FakeServer, n: int) -> Callable[[], Awaitable[None]]:
+async def _batch(client: FastlyAsync, server: FakeServer, n: int) -> Measured:
     return await _revoke(client, server, n, "batch")
 
 
