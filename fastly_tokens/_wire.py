@@ -393,5 +393,9 @@ def _decipher(
 
 
 def _kept(answer: Response, redact: Callable[[str], str], *, secret_body: bool) -> str:
-    """What an error keeps of a body it could not read: its start, secrets masked (or none)."""
+    """Keep the start of a body an error could not read, secrets masked (or none of it).
+
+    Only on the way to an error: a body that is read pays for no excerpt (decoding and masking
+    its first 1,000 bytes cost each list of tokens about 0.1 ms for nothing).
+    """
     return "" if secret_body else redact(answer.body[:1000].decode("utf-8", "replace"))

@@ -153,6 +153,6 @@ def variations(base: dict[str, Any], model: Any) -> Iterator[Any]:
         for varied in variations(item, item_model):
             yield {**base, "data": [item, varied]}
     yield {**base, "brand_new_field": {"x": 1}}
-    yield {key: None for key in base}
-    yield {key: "" for key in base}
+    yield dict.fromkeys(base)
+    yield dict.fromkeys(base, "")
     yield from (None, [], "x", 3, [base], (base,))
