@@ -4,6 +4,10 @@ Its primitive hooks are strict: cattrs would otherwise turn ``None`` into ``'Non
 ``str`` field, or ``12`` into ``'12'``. ``strict_converter`` is its twin that also forbids
 unknown keys; the test suite structures the fake's fixtures with it so they cannot drift from
 the models, while users get the tolerant one.
+
+Models are built by the functions :mod:`._fastpath` generates from their fields and the
+inline reads below (``_INLINE``, which must read each type as its hook here does), in front
+of cattrs' own functions, which take every body they do not expect.
 """
 
 from __future__ import annotations
