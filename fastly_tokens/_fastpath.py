@@ -66,7 +66,7 @@ class _Fallback(Exception):
     """Raised inside a generated function to leave it for the full path."""
 
 
-_SLOW = "raise Fallback"
+_GIVE_UP = "raise Fallback"
 """How a generated read gives up: the handler after it calls the full path, outside itself,
 so its error chains to nothing and cattrs runs once (``return slow(...)`` in the ``try``
 would run it twice on a failing body, the second time with the first error as context)."""
@@ -81,22 +81,25 @@ def _strings(v: str, empty: str) -> list[str]:
         f"    if len({v}) < SHORT:",
         f"        for x in {v}:",
         "            if type(x) is not str:",
-        f"                {_SLOW}",
+        f"                {_GIVE_UP}",
         f"    elif set(map(type, {v})) != JUST_STR:",
-        f"        {_SLOW}",
+        f"        {_GIVE_UP}",
         f"    {v} = tuple({v})",
         "else:",
-        f"    {_SLOW}",
+        f"    {_GIVE_UP}",
     ]
 
 
 _INLINE_CHECKS: dict[str, Callable[[str], list[str]]] = {
-    "optional_str": lambda v: [f"if {v} is not None and type({v}) is not str:", f"    {_SLOW}"],
-    "optional_bool": lambda v: [f"if {v} is not None and type({v}) is not bool:", f"    {_SLOW}"],
+    "optional_str": lambda v: [f"if {v} is not None and type({v}) is not str:", f"    {_GIVE_UP}"],
+    "optional_bool": lambda v: [
+        f"if {v} is not None and type({v}) is not bool:",
+        f"    {_GIVE_UP}",
+    ],
     "optional_datetime": lambda v: [
         f"if {v} is not None:",
         f"    if type({v}) is not str:",
-        f"        {_SLOW}",
+        f"        {_GIVE_UP}",
         f"    if {v}:",
         f"        {v} = fromiso({v})",
         f"        if {v}.tzinfo is not UTC:",
@@ -110,15 +113,15 @@ _INLINE_CHECKS: dict[str, Callable[[str], list[str]]] = {
         f"elif type({v}) is str:",
         f"    {v} = parse_scope({v})",
         "else:",
-        f"    {_SLOW}",
+        f"    {_GIVE_UP}",
     ],
     "strings": lambda v: _strings(v, "()"),
     "optional_strings": lambda v: _strings(v, "None"),
 }
 """The checks of each kind read from a key that may be missing (read as null)."""
 
-_NULL_READS_AS: dict[str, Any] = {"strings": (), "scope": frozenset()}
-"""What a kind reads a null as, where that is not ``None``."""
+_NULL_READS_AS: dict[str, Any] = {"strings": ()}
+"""What a kind reads a null as, where that is not ``None`` (a scope: ``empty_scope``)."""
 
 
 def _read(name: str, i: int, kind: str, has_default: bool) -> list[str]:
@@ -126,13 +129,13 @@ def _read(name: str, i: int, kind: str, has_default: bool) -> list[str]:
     v = f"v{i}"
     if kind == "str":  # no null to read: a missing key is the default, or the full path
         if not has_default:
-            return [f"{v} = o[{name!r}]", f"if type({v}) is not str:", f"    {_SLOW}"]
+            return [f"{v} = o[{name!r}]", f"if type({v}) is not str:", f"    {_GIVE_UP}"]
         return [
             f"{v} = get({name!r}, MISSING)",
             f"if {v} is MISSING:",
             f"    {v} = d{i}()",
             f"elif type({v}) is not str:",
-            f"    {_SLOW}",
+            f"    {_GIVE_UP}",
         ]
     if kind in _INLINE_CHECKS:  # a required field's missing key: KeyError, the full path
         read = f"get({name!r})" if has_default else f"o[{name!r}]"
@@ -142,7 +145,7 @@ def _read(name: str, i: int, kind: str, has_default: bool) -> list[str]:
         f"if {name!r} in o:",
         f"    {v} = structure(o[{name!r}], h{i})",
         "else:",
-        f"    {v} = d{i}()" if has_default else f"    {_SLOW}",
+        f"    {v} = d{i}()" if has_default else f"    {_GIVE_UP}",
     ]
 
 
@@ -153,7 +156,7 @@ def _kind(reads: InlineReads, field: attrs.Attribute[Any], type_: Any) -> str:
         return kind  # without a default, a missing key is the full path's (cattrs' error)
     if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]  # Factory is a class
         return "other"
-    null = _NULL_READS_AS.get(kind)
+    null = reads.empty_scope if kind == "scope" else _NULL_READS_AS.get(kind)
     same = field.default is None if null is None else field.default == null
     return kind if same else "other"  # a default the inline read of null would not give
 
