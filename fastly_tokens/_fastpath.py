@@ -277,7 +277,7 @@ def generate(cls: type, conv: cattrs.Converter, reads: InlineReads) -> Hook:
 
 
 def _filename(cls: type, source: str, *, strict: bool) -> str:
-    """Name ``source`` for tracebacks, and register it with :mod:`linecache` so they show it.
+    """Name ``source`` for tracebacks, and register it with ``linecache`` so they show it.
 
     One name per class and strictness; a different source under a taken name (a class of the
     same name elsewhere) gets a number, so no traceback shows another function's lines.
