@@ -55,7 +55,8 @@ RAW = "raw aiohttp + json.loads (dicts)"
 OFFICIAL_NAME = "official fastly 15 (_check_return_type=False)"
 OURS_ORJSON = "ours, orjson.loads swapped in"
 RAW_ORJSON = "raw aiohttp + orjson.loads"
-TARGET = 1.5
+TARGET = 1.25
+"""Issue 14: ours within 1.25 of raw aiohttp + json.loads (it was 1.5)."""
 SCOPES = ("global", "global:read", "purge_select", "purge_all")
 
 

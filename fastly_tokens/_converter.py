@@ -4,6 +4,10 @@ Its primitive hooks are strict: cattrs would otherwise turn ``None`` into ``'Non
 ``str`` field, or ``12`` into ``'12'``. ``strict_converter`` is its twin that also forbids
 unknown keys; the test suite structures the fake's fixtures with it so they cannot drift from
 the models, while users get the tolerant one.
+
+Models are built by the functions :mod:`._fastpath` generates from their fields and the
+inline reads below (``_INLINE``, which must read each type as its hook here does), in front
+of cattrs' own functions, which take every body they do not expect.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn
 
+from ._fastpath import InlineReads, register_models
 from ._models import AutomationToken, CreatedAutomationToken, Event, ScopeSet, as_scope
 
 __all__ = ["converter", "make_converter", "strict_converter"]
@@ -127,20 +132,40 @@ _SHAPES: dict[type, Callable[[Any], Any]] = {
 """Models whose bodies are brought to their fields' shape before cattrs structures them."""
 
 
-def _register_shaped(conv: cattrs.Converter) -> None:
-    for cls, shape in _SHAPES.items():
-        base: Any = make_dict_structure_fn(
-            cls, conv, _cattrs_forbid_extra_keys=conv.forbid_extra_keys
-        )
+_INLINE = InlineReads(
+    kinds={
+        str: "str",
+        str | None: "optional_str",
+        datetime | None: "optional_datetime",
+        tuple[str, ...]: "strings",
+        tuple[str, ...] | None: "optional_strings",
+        ScopeSet: "scope",
+        bool | None: "optional_bool",
+    },
+    scope=_parse_scope,
+    empty_scope=frozenset(),
+)
+"""The field types the generated functions read inline, as the hooks above do."""
 
-        def hook(value: Any, _: type, base: Any = base, shape: Any = shape) -> Any:
-            return base(shape(value), _)
 
-        conv.register_structure_hook(cls, hook)
+def _ours(type_: Any) -> bool:
+    """One of the package's models (the fake's own classes are not structured here)."""
+    module = getattr(type_, "__module__", "")
+    return (
+        isinstance(type_, type)
+        and attrs.has(type_)
+        and module.partition(".")[0] == "fastly_tokens"
+        and not module.startswith("fastly_tokens.testing")
+    )
 
 
-def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
-    """Build a converter with our strict hooks; ``forbid_extra_keys`` makes the test twin."""
+def make_converter(*, forbid_extra_keys: bool = False, fast: bool = True) -> cattrs.Converter:
+    """Build a converter with our strict hooks; ``forbid_extra_keys`` makes the test twin.
+
+    Models are built by functions generated for the shape Fastly sends (:mod:`._fastpath`),
+    which hand anything else to cattrs' own; ``fast=False`` uses cattrs' alone, the reference
+    the tests hold the generated functions to.
+    """
     conv = cattrs.Converter(forbid_extra_keys=forbid_extra_keys)
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(datetime, _structure_datetime)
@@ -155,7 +180,13 @@ def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
     for type_, hook in exact.items():
         # Generic aliases are not classes, so they dispatch on equality, not singledispatch.
         conv.register_structure_hook_func(_is(type_), hook)
-    _register_shaped(conv)
+    register_models(
+        conv,
+        _ours,
+        _INLINE,
+        prepare=_SHAPES,
+        fast=fast,
+    )
     conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_unstructure_hook_func(_is(ScopeSet), _unstructure_scope)
     return conv
