@@ -334,8 +334,9 @@ def test_generated_source_shows_in_tracebacks_and_chains_nothing() -> None:
 def test_importing_the_package_generates_nothing() -> None:
     probe = (
         "import linecache, sys, fastly_tokens, fastly_tokens.cli, fastly_tokens.testing\n"
-        "if sys.argv[1:]: fastly_tokens._converter.converter.structure({'id': 'a'}, "
-        "fastly_tokens.Token)\n"
+        "if sys.argv[1:]:\n"
+        "    from fastly_tokens._converter import converter\n"
+        "    converter.structure({'id': 'a'}, fastly_tokens.Token)\n"
         "print([k for k in linecache.cache if k.startswith('<fastly_tokens')])\n"
     )
     for extra, expected in (([], "[]"), (["use"], "['<fastly_tokens structure")):
