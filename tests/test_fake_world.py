@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import re
+import string
 import threading
 
 import pytest
 
 from fastly_tokens.testing import DEMO_PASSWORD, FakeClock, FakeFastly, SeededWorld
+from fastly_tokens.testing._records import new_id, new_secret
 from fastly_tokens.testing._state import Store
 
 
@@ -104,3 +107,13 @@ def test_a_helper_waits_for_the_stores_lock() -> None:
     holder.join(5)
     adder.join(5)
     assert [t.name for t in fake.tokens_of(fake.user)] == ["seeded api token", "late"]
+
+
+def test_ids_and_secrets_have_fastlys_shapes_and_do_not_repeat() -> None:
+    ids = [new_id() for _ in range(2000)]
+    secrets = [new_secret() for _ in range(2000)]
+    assert all(re.fullmatch(r"[A-Za-z0-9]{22}", i) for i in ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", s) for s in secrets)
+    assert len(set(ids)) == len(ids)
+    assert len(set(secrets)) == len(secrets)
+    assert set("".join(ids)) == set(string.ascii_letters + string.digits)  # every letter drawn
