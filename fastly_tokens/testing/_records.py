@@ -18,20 +18,19 @@ KNOWN_SCOPES = frozenset({"global", "purge_select", "purge_all", "global:read"})
 USER_ROLES = ("user", "billing", "engineer", "superuser")
 
 
-_UNBIASED = 256 - 256 % len(_ALPHANUMERIC)
-"""Random bytes below this map evenly onto the alphabet (``byte % 62``); the rest are dropped."""
+_TO_ALPHANUMERIC = bytes(ord(_ALPHANUMERIC[b % len(_ALPHANUMERIC)]) for b in range(256))
+"""Each random byte as a letter or digit (``byte % 62``: the first 8 a little likelier)."""
 
 
 def new_id() -> str:
     """Return a random 22-character alphanumeric id, the shape of every Fastly id.
 
     Every revocation logs an event with a new id, so this is on the bulk endpoint's path: one
-    read of the OS's randomness per id, not one ``secrets.choice`` per character (25x slower).
+    read of the OS's randomness and one ``translate`` per id, not one ``secrets.choice`` per
+    character (which made a bulk revocation of 100 ids cost milliseconds). An id need not be
+    uniform, only unique: 22 of 62 characters leave no real chance of a repeat.
     """
-    chars: list[str] = []
-    while len(chars) < 22:
-        chars += [_ALPHANUMERIC[b % 62] for b in secrets.token_bytes(32) if b < _UNBIASED]
-    return "".join(chars[:22])
+    return secrets.token_bytes(22).translate(_TO_ALPHANUMERIC).decode("ascii")
 
 
 def new_secret() -> str:
