@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import json
 import os
 import platform
 import resource
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import IO, Self
+from typing import IO, Any, Self
 
 __all__ = [
     "Config",
@@ -407,6 +408,25 @@ def peak_kib() -> int:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child_report(argv: list[str], key: str, what: str) -> dict[str, Any]:
+    """Run a measuring child (our interpreter, our module) and read its last line as JSON.
+
+    The key goes in the environment, never in ``argv``: ``ps`` shows arguments.
+    """
+    done = subprocess.run(  # noqa: S603 (our own interpreter and module)
+        argv,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO_ROOT,
+        env={**os.environ, "FASTLY_API_TOKEN": key},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-2000:]}")
+    data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return data
 
 
 def optional_module(name: str) -> ModuleType | None:

@@ -32,8 +32,6 @@ import asyncio
 import copy
 import gc
 import json
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -42,7 +40,7 @@ from typing import Any, Literal
 from fastly_tokens import FastlyAsync, NotFoundError, Outcome, RevocationResult
 
 from . import bench_memory_reads
-from ._harness import REPO_ROOT, Config, FakeServer, Figure, Ratio, RowResult, peak_kib
+from ._harness import Config, FakeServer, Figure, Ratio, RowResult, child_report, peak_kib
 
 ROW = "4 memory"
 TARGET_BYTES_PER_ID = 256
@@ -153,18 +151,7 @@ def _measure(server: FakeServer, cfg: Config, mode: str, kind: Kind, n: int) -> 
         "--chunk-size",
         str(cfg.chunk_size),
     ]
-    done = subprocess.run(  # noqa: S603 (our own interpreter and module)
-        argv,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO_ROOT,
-        env={**os.environ, "FASTLY_API_TOKEN": server.key},  # a key is no argument: ps shows those
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[2:8])} failed:\n{done.stderr[-2000:]}")
-    data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return data
+    return child_report(argv, server.key, " ".join(argv[2:8]))
 
 
 def run(cfg: Config, log: Callable[[str], None]) -> RowResult:

@@ -24,7 +24,6 @@ import asyncio
 import gc
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -33,7 +32,7 @@ import aiohttp
 
 from fastly_tokens import FastlyAsync
 
-from ._harness import REPO_ROOT, Config, FakeServer, Figure, Ratio, RowResult, peak_kib
+from ._harness import Config, FakeServer, Figure, Ratio, RowResult, child_report, peak_kib
 
 ROW = "4 memory"
 Case = Literal["list", "inventory", "raw"]
@@ -83,18 +82,7 @@ def _measure(server: FakeServer, case: Case) -> dict[str, Any]:
     argv = [sys.executable, "-m", "benchmarks.bench_memory_reads", "--child", case]
     argv += ["--base-url", server.base_url]
     key = server.info["superuser_key"] if case == "inventory" else server.key
-    done = subprocess.run(  # noqa: S603 (our own interpreter and module)
-        argv,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO_ROOT,
-        env={**os.environ, "FASTLY_API_TOKEN": key},  # a key is no argument: ps shows those
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{case} failed:\n{done.stderr[-2000:]}")
-    data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return data
+    return child_report(argv, key, case)
 
 
 def run(cfg: Config, log: Callable[[str], None]) -> RowResult:
