@@ -17,7 +17,7 @@ import nox
 # the whole package, then the SDK core alone (everything but the command line and the fake).
 # Each is the figure the suite reached when it was set, rounded down: raise them with tests.
 COVERAGE_GATE = 96
-CORE_COVERAGE_GATE = 96
+CORE_COVERAGE_GATE = 97
 NOT_CORE = "fastly_tokens/cli/*,fastly_tokens/testing/*,_fastly_tokens_pytest.py"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
