@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-import fastly_tokens._wire as sdk_wire_module
+import fastly_tokens._answers as sdk_answers_module
 from fastly_tokens import FastlyAsync
 
 from ._harness import optional_module
@@ -66,12 +66,12 @@ async def open_raw(key: str) -> aiohttp.ClientSession:
 def sdk_json_loads(loads: Loads) -> Iterator[None]:
     """Make our SDK decode response bodies with ``loads`` for the duration (orjson trial).
 
-    The SDK reads every body through ``json.loads`` in ``fastly_tokens._wire`` (its
+    The SDK reads every body through ``json.loads`` in ``fastly_tokens._answers`` (its
     ``load_json``); this swaps that module's ``json`` for one whose ``loads`` is ``loads``, and
     puts it back after. A measurement device only: the package itself is untouched. The test
     suite checks that the swapped ``loads`` is the one a call then uses.
     """
-    namespace = vars(sdk_wire_module)
+    namespace = vars(sdk_answers_module)
     original = namespace["json"]
     namespace["json"] = types.SimpleNamespace(loads=loads, dumps=json.dumps)
     try:

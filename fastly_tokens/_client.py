@@ -20,6 +20,7 @@ from typing import Any, Self, TypeVar
 import aiohttp
 from yarl import URL
 
+from ._answers import decipher
 from ._automation import AutomationTokensAPI
 from ._call import CALL_RECORD, CallRecord, Response
 from ._config import (
@@ -45,7 +46,6 @@ from ._sudo import SudoWindow
 from ._tokens import TokensAPI
 from ._users import UsersAPI
 from ._version import __version__
-from ._wire import decipher
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "FastlyAsync"]
 

@@ -1,8 +1,8 @@
 """`TokensAPI`: Fastly's eight token operations, named as the official SDKs name them.
 
 Each method checks its inputs before anything is sent, picks the method and path, and leaves
-the wire to :mod:`._wire`: the form-encoded create, the JSON:API bulk body, and
-:func:`~._wire.decipher`, which turns each answer into a model or a typed error.
+the wire to :mod:`._wire` (the form-encoded create, the JSON:API bulk body) and to
+:func:`~._answers.decipher`, which turns each answer into a model or a typed error.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The benchmarks' orjson trial swaps the decoder our calls really use, and puts it back.
 
 ``benchmarks._contenders.sdk_json_loads`` replaces ``json`` in the module that decodes every
-body (``fastly_tokens._wire``); swapped into a module that decodes nothing, the "ours with
+body (``fastly_tokens._answers``); swapped into a module that decodes nothing, the "ours with
 orjson" line would compare ours with itself.
 """
 

@@ -29,7 +29,7 @@ from fastly_tokens import (
     RevocationResult,
     UnprocessableEntityError,
 )
-from fastly_tokens._wire import status_error
+from fastly_tokens._answers import status_error
 
 from .support.errors import roundtrip
 
