@@ -25,7 +25,7 @@ from fastly_tokens.cli._streams import Streams
 from fastly_tokens.cli._waiting import AFTER, WaitNotice
 from fastly_tokens.testing import FakeFastly
 
-from .support.cli import KEY, Run, check_run, cli_environ
+from .support.cli import KEY, Run, app_in_thread, check_run, cli_environ
 
 pytestmark = pytest.mark.fake_fastly(key=KEY, seed=5)
 
@@ -90,35 +90,13 @@ class HeldServer:
 
     @contextmanager
     def serving(self) -> Iterator[HeldServer]:
-        loop = asyncio.new_event_loop()
         app = web.Application()
         app.router.add_get("/tokens/self", self._self)
-        runner = web.AppRunner(app, access_log=None)
-        ready = threading.Event()
-
-        async def start() -> None:
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            host, port = runner.addresses[0][:2]
-            self.base_url = f"http://{host}:{port}"
-
-        def serve() -> None:
-            loop.run_until_complete(start())
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(runner.cleanup())
-            loop.close()
-
-        thread = threading.Thread(target=serve, daemon=True)
-        thread.start()
-        assert ready.wait(10)
-        try:
-            yield self
-        finally:
-            self.release.set()
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(10)
+        with app_in_thread(app, "HeldServer") as self.base_url:
+            try:
+                yield self
+            finally:
+                self.release.set()  # a held answer lets go before the server stops
 
 
 def test_a_slow_request_names_its_host_on_a_terminal() -> None:

@@ -212,32 +212,44 @@ class EchoServer:
     @contextmanager
     def serve_in_thread(self) -> Iterator[EchoServer]:
         """Serve from a background thread with its own event loop until the block ends."""
-        ready = threading.Event()
-        loop = asyncio.new_event_loop()
         app = web.Application()
         app.router.add_route("*", "/{path:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None)
-
-        async def start() -> None:
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            host, port = runner.addresses[0][:2]
-            self.base_url = f"http://{host}:{port}"
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(start())
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(runner.cleanup())
-            loop.close()
-
-        thread = threading.Thread(target=serve, name="EchoServer", daemon=True)
-        thread.start()
-        assert ready.wait(10), "the echo server did not start"
-        try:
+        with app_in_thread(app, "EchoServer") as self.base_url:
             yield self
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(10)
+
+
+@contextmanager
+def app_in_thread(app: web.Application, name: str) -> Iterator[str]:
+    """Serve ``app`` on loopback from a thread with its own event loop; yield its base URL.
+
+    For the command run in this process: its own ``asyncio.run`` needs the server elsewhere.
+    """
+    ready = threading.Event()
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app, access_log=None)
+    base_url = ""
+
+    async def start() -> None:
+        nonlocal base_url
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        base_url = f"http://{host}:{port}"
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(start())
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=serve, name=name, daemon=True)
+    thread.start()
+    assert ready.wait(10), f"{name} did not start"
+    try:
+        yield base_url
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
