@@ -20,9 +20,7 @@ from fastly_tokens._middleware import _attempt
 from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support.client import assert_nothing_unclosed, connect, spend_budget, statuses
-
-# A whole number of hours, so windows of 10 s, 60 s and 3600 s all start exactly here.
-NOW = 1_699_999_200.0
+from .support.inputs import NOW
 
 pytestmark = pytest.mark.usefixtures("watchdog")
 

@@ -26,11 +26,8 @@ from fastly_tokens import (
 from fastly_tokens.testing import FakeClock, FakeFastly
 
 from .support.client import connect, create, spend_budget, statuses
+from .support.inputs import NOW, UNKNOWN_ID
 from .support.scripted import Script, Scripted
-
-# A whole number of hours, so windows of 10 s, 60 s and 3600 s all start exactly here.
-NOW = 1_699_999_200.0
-UNKNOWN_ID = "AAAAAAAAAAAAAAAAAAAAAA"  # well-formed, never issued
 
 pytestmark = pytest.mark.usefixtures("watchdog")
 

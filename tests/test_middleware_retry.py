@@ -33,11 +33,8 @@ from fastly_tokens._middleware import ConnectionLostError
 from fastly_tokens.testing import FakeClock, FakeFastly, FaultKind
 
 from .support.client import connect, create, spend_budget, statuses, target
+from .support.inputs import NOW, UNKNOWN_ID
 from .support.scripted import Scripted, answer, hang, truncated
-
-# A whole number of hours, so windows of 10 s, 60 s and 3600 s all start exactly here.
-NOW = 1_699_999_200.0
-UNKNOWN_ID = "AAAAAAAAAAAAAAAAAAAAAA"  # well-formed, never issued
 
 pytestmark = pytest.mark.usefixtures("watchdog")
 
