@@ -13,6 +13,7 @@ from typing import Any, Literal, TypedDict
 
 import attrs
 
+from .._config import DEFAULT_CHUNK_SIZE
 from .._ids import check_id
 from .outcomes import RevocationProgress
 
@@ -20,9 +21,6 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "JobSettings", "RevocationOptions", "Strategy"]
 
 Strategy = Literal["batch", "each"]
 """``batch``: ``DELETE /tokens`` per chunk; ``each``: one ``DELETE /tokens/{id}`` per id."""
-
-DEFAULT_CHUNK_SIZE = 100
-"""Ids per ``DELETE /tokens``: 10,000 ids cost 100 writes of Fastly's hourly 1,000."""
 
 
 class RevocationOptions(TypedDict, total=False):

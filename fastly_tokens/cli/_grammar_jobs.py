@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from .._config import DEFAULT_CHUNK_SIZE
+
 __all__ = [
     "job_options",
     "positive_int",
@@ -19,9 +21,6 @@ __all__ = [
 ]
 
 STRATEGIES = ("batch", "each")
-SDK_CHUNK_SIZE = 100
-"""The SDK's ``DEFAULT_CHUNK_SIZE``, for the help only: without ``--chunk-size`` the job takes
-the SDK's own default. ``tests/test_cli_smoke.py`` checks that the two agree."""
 
 
 def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -173,7 +172,7 @@ def job_options(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help=f"ids per batch request (default: the SDK's, {SDK_CHUNK_SIZE})",
+        help=f"ids per batch request (default: the SDK's, {DEFAULT_CHUNK_SIZE})",
     )
     parser.add_argument(
         "--concurrency",
